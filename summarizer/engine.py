@@ -1,0 +1,126 @@
+"""The torch engine: loads a seq2seq model and tokenizer lazily and runs `generate()` on batches."""
+
+from __future__ import annotations
+
+import logging
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from .errors import ModelLoadError
+from .roles import ROLES
+from .sources import ModelSource
+
+__all__ = ["TorchEngine", "check_model_dir"]
+
+log = logging.getLogger(__name__)
+
+_WEIGHTS = ("model.safetensors", "model.safetensors.index.json", "pytorch_model.bin")
+_TOKENIZER = ("tokenizer.json", "source.spm", "vocab.json", "spiece.model", "sentencepiece.bpe.model", "vocab.txt")
+
+
+def check_model_dir(role: str, path: Path) -> None:
+    """Raise a ModelLoadError naming the role and the fix when a model directory is incomplete."""
+    option = ROLES[role].option
+    missing = []
+    if not (path / "config.json").is_file():
+        missing.append("config.json")
+    if not any((path / name).is_file() for name in _WEIGHTS):
+        missing.append("weights (model.safetensors)")
+    if not any((path / name).is_file() for name in _TOKENIZER):
+        missing.append("tokenizer files")
+    if missing:
+        raise ModelLoadError(
+            f"{role}: model directory {path} lacks {', '.join(missing)}; re-save it with "
+            f"save_pretrained() (model and tokenizer), rerun `summarize models fetch`, or pass another {option}"
+        )
+
+
+class TorchEngine:
+    """A seq2seq model run with transformers; nothing is imported or loaded until first use."""
+
+    name = "torch"
+
+    def __init__(self, source: ModelSource, *, device: str, dtype: str) -> None:
+        self.source = source
+        self.device = device
+        self.dtype = dtype
+        self.loads = 0  # how many times weights were loaded: 0 on a fully cached run
+
+    @property
+    def compute(self) -> str:
+        """Backend, device and precision: results differ between them, so cache keys include it."""
+        return f"{self.name}:{self.device}:{self.dtype}"
+
+    @cached_property
+    def tokenizer(self) -> Any:
+        """The model's tokenizer."""
+        from transformers import AutoTokenizer
+
+        assert self.source.path is not None
+        check_model_dir(self.source.role, self.source.path)
+        try:
+            return AutoTokenizer.from_pretrained(self.source.path)
+        except Exception as exc:  # transformers raises many kinds; all mean "cannot load"
+            raise self._load_error("tokenizer", exc) from exc
+
+    @cached_property
+    def model(self) -> Any:
+        """The model, in eval mode, on the chosen device and precision."""
+        import torch
+        from transformers import AutoModelForSeq2SeqLM
+
+        assert self.source.path is not None
+        check_model_dir(self.source.role, self.source.path)
+        if self.device == "cuda" and not torch.cuda.is_available():
+            raise ModelLoadError(f"{self.source.role}: CUDA was chosen but torch cannot use a GPU here; pass --device cpu")
+        try:
+            model = AutoModelForSeq2SeqLM.from_pretrained(
+                self.source.path, dtype=getattr(torch, self.dtype), trust_remote_code=False
+            )
+        except Exception as exc:
+            raise self._load_error("model", exc) from exc
+        self.loads += 1
+        log.info("%s: loaded %s on %s (%s)", self.source.role, self.source.describe(), self.device, self.dtype)
+        return model.to(self.device).eval()
+
+    @cached_property
+    def max_input_tokens(self) -> int:
+        """Longest input, special tokens included, that the model accepts."""
+        from transformers import AutoConfig
+
+        config = AutoConfig.from_pretrained(self.source.path)
+        limits = [getattr(config, "max_position_embeddings", None), getattr(self.tokenizer, "model_max_length", None)]
+        usable = [n for n in limits if isinstance(n, int) and 0 < n < 1_000_000]
+        return min(usable) if usable else 512
+
+    @cached_property
+    def max_content_tokens(self) -> int:
+        """Longest input without the special tokens the tokenizer adds."""
+        return self.max_input_tokens - len(self.tokenizer("")["input_ids"])
+
+    def count_tokens(self, texts: list[str]) -> list[int]:
+        """Token count of each text, without special tokens."""
+        if not texts:
+            return []
+        return [len(ids) for ids in self.tokenizer(texts, add_special_tokens=False)["input_ids"]]
+
+    def generate(self, texts: list[str], **kwargs: Any) -> list[str]:
+        """Run `generate()` on one batch; inputs must already fit the model (never truncated)."""
+        import torch
+
+        batch = self.tokenizer(texts, return_tensors="pt", padding=True, truncation=False)
+        longest = batch["input_ids"].shape[1]
+        if longest > self.max_input_tokens:
+            raise ValueError(f"input of {longest} tokens exceeds the model limit of {self.max_input_tokens}")
+        batch = {k: v.to(self.device) for k, v in batch.items()}
+        with torch.inference_mode():
+            out = self.model.generate(**batch, **kwargs)
+        return [t.strip() for t in self.tokenizer.batch_decode(out, skip_special_tokens=True)]
+
+    def _load_error(self, what: str, exc: Exception) -> ModelLoadError:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return ModelLoadError(
+            f"{self.source.role}: cannot load the {what} from {self.source.path} ({first}); "
+            f"check the directory or pass another {ROLES[self.source.role].option}"
+        )

@@ -1,0 +1,46 @@
+"""Typed errors raised by the library; the CLI maps them to exit codes and one-line messages."""
+
+from __future__ import annotations
+
+__all__ = [
+    "SummarizerError",
+    "UsageError",
+    "LockError",
+    "ModelNotFoundError",
+    "ModelLoadError",
+    "ArticleError",
+    "CacheError",
+]
+
+
+class SummarizerError(Exception):
+    """Base class of every error this package raises on purpose."""
+
+
+class UsageError(SummarizerError):
+    """The command was asked for something impossible (missing input, bad output dir...)."""
+
+
+class LockError(SummarizerError):
+    """models.lock is missing, malformed, or disagrees with the files on disk."""
+
+
+class ModelNotFoundError(SummarizerError):
+    """A model role could not be found locally and could not be downloaded."""
+
+
+class ModelLoadError(SummarizerError):
+    """A model directory exists but cannot be loaded (missing tokenizer, weights...)."""
+
+
+class ArticleError(SummarizerError):
+    """One input article cannot be processed; the rest of the batch goes on."""
+
+    def __init__(self, path: object, problem: str) -> None:
+        super().__init__(f"{path}: {problem}")
+        self.path = path
+        self.problem = problem
+
+
+class CacheError(SummarizerError):
+    """The result cache cannot be opened or written."""

@@ -1,0 +1,73 @@
+"""Summarizing English text of any length: chunk on sentence boundaries, summarize, combine, repeat."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from .errors import SummarizerError
+from .fit import pack, split_to_fit
+from .settings import SummarySettings
+from .translate import Engine, batches
+
+__all__ = ["summarize", "chunk_sentences", "generation_kwargs"]
+
+log = logging.getLogger(__name__)
+
+MAX_ROUNDS = 8
+
+
+def generation_kwargs(settings: SummarySettings, limit: int) -> dict[str, Any]:
+    """`generate()` arguments; a summary may use at most a third of the input window so partial summaries always combine."""
+    max_length = max(2, min(settings.max_length, limit // 3))
+    return {
+        "num_beams": settings.num_beams,
+        "length_penalty": settings.length_penalty,
+        "min_length": min(settings.min_length, max_length),
+        "max_length": max_length,
+        "no_repeat_ngram_size": settings.no_repeat_ngram_size,
+        "early_stopping": settings.early_stopping,
+    }
+
+
+def chunk_sentences(sentences: list[str], engine: Engine) -> list[str]:
+    """Join consecutive sentences into chunks that each fit the model's input; over-long sentences are split."""
+    limit = engine.max_content_tokens
+    units = [piece for s in sentences for piece in split_to_fit(s, engine.count_tokens, limit)]
+    chunks: list[str] = []
+    for chunk in pack(units, engine.count_tokens(units), limit):
+        chunks.extend(split_to_fit(chunk, engine.count_tokens, limit))
+    return chunks
+
+
+def summarize(
+    sentences: list[str], *, engine: Engine, settings: SummarySettings, batch_tokens: int = 4096
+) -> tuple[str, int]:
+    """Summarize a document given as sentences; returns (summary, number of input chunks of the first round)."""
+    from .segment import split_sentences
+
+    kwargs = generation_kwargs(settings, engine.max_content_tokens)
+    first_chunks = 0
+    previous = None
+    for round_ in range(MAX_ROUNDS):
+        chunks = chunk_sentences(sentences, engine)
+        first_chunks = first_chunks or len(chunks)
+        summaries = _summarize_chunks(chunks, engine, kwargs, batch_tokens)
+        if len(chunks) == 1:
+            return summaries[0], first_chunks
+        total = sum(engine.count_tokens(chunks))
+        if previous is not None and total >= previous:
+            raise SummarizerError(f"summaries stopped shrinking after {round_} rounds ({total} tokens)")
+        previous = total
+        log.info("round %d: %d chunks summarized separately; combining", round_ + 1, len(chunks))
+        sentences = [s for summary in summaries for s in (split_sentences(summary, "en") or [summary])]
+    raise SummarizerError(f"text still too long after {MAX_ROUNDS} rounds of chunked summarization")
+
+
+def _summarize_chunks(chunks: list[str], engine: Engine, kwargs: dict[str, Any], batch_tokens: int) -> list[str]:
+    lengths = engine.count_tokens(chunks)
+    out: list[str] = [""] * len(chunks)
+    for group in batches(lengths, batch_tokens, max_batch=16):
+        for i, summary in zip(group, engine.generate([chunks[i] for i in group], **kwargs)):
+            out[i] = summary
+    return out

@@ -1,0 +1,102 @@
+"""Sentence translation: cached, deduplicated, length-sorted token-budget batches, nothing truncated."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Protocol
+
+from .cache import Cache, cache_key
+from .fit import split_to_fit
+from .settings import TranslationSettings
+
+__all__ = ["Engine", "translate", "batches"]
+
+log = logging.getLogger(__name__)
+
+
+class Engine(Protocol):
+    """What translation and summarization need from a model backend."""
+
+    source: object
+    compute: str
+    max_content_tokens: int
+
+    def count_tokens(self, texts: list[str]) -> list[int]: ...
+
+    def generate(self, texts: list[str], **kwargs: object) -> list[str]: ...
+
+
+def batches(lengths: list[int], budget: int, max_batch: int = 64) -> list[list[int]]:
+    """Indices grouped longest first, so that batch size x longest input stays within the token budget."""
+    order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
+    groups: list[list[int]] = []
+    for i in order:
+        if groups and len(groups[-1]) < max_batch and (len(groups[-1]) + 1) * lengths[groups[-1][0]] <= budget:
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+    return groups
+
+
+def translate(
+    texts: list[str],
+    *,
+    engine: Engine,
+    settings: TranslationSettings,
+    cache: Cache,
+    task: str,
+    batch_tokens: int = 1024,
+    on_progress: Callable[[int], None] | None = None,
+) -> list[str]:
+    """Translate each text; results come from the cache when possible and are stored as they finish.
+
+    Texts longer than the model's input limit are split at clause punctuation, then
+    spaces, then characters, and the translated parts joined: nothing is dropped.
+    """
+    keys = [_key(t, engine, settings, task) for t in texts]
+    done: dict[str, str] = cache.get_many(keys)
+    todo = {k: t for k, t in zip(keys, texts) if k not in done}
+    if on_progress:
+        on_progress(len(texts) - sum(1 for k in keys if k in todo))
+    if todo:
+        done.update(_run(todo, engine, settings, cache, task, batch_tokens, keys, on_progress))
+    return [done[k] for k in keys]
+
+
+def _run(todo, engine, settings, cache, task, batch_tokens, keys, on_progress) -> dict[str, str]:
+    limit = engine.max_content_tokens
+    parts: list[tuple[str, int, str]] = []  # (sentence key, part index, part text)
+    n_parts: dict[str, int] = {}
+    for key, text in todo.items():
+        pieces = split_to_fit(text, engine.count_tokens, limit)
+        if len(pieces) > 1:
+            log.info("sentence of %d characters split into %d parts to fit %d tokens", len(text), len(pieces), limit)
+        n_parts[key] = len(pieces)
+        parts.extend((key, i, p) for i, p in enumerate(pieces))
+    lengths = engine.count_tokens([p for _, _, p in parts])
+    finished: dict[str, dict[int, str]] = {k: {} for k in todo}
+    results: dict[str, str] = {}
+    for group in batches(lengths, batch_tokens):
+        longest = max(lengths[i] for i in group)
+        outputs = engine.generate(
+            [parts[i][2] for i in group],
+            num_beams=settings.num_beams,
+            max_new_tokens=settings.max_new_tokens(longest, engine.max_content_tokens),
+        )
+        newly: dict[str, str] = {}
+        for i, out in zip(group, outputs):
+            key, index, _ = parts[i]
+            finished[key][index] = out
+            if len(finished[key]) == n_parts[key]:
+                newly[key] = " ".join(finished[key][j] for j in range(n_parts[key])).strip()
+        if newly:
+            cache.put_many(task, newly)
+            results.update(newly)
+            if on_progress:
+                on_progress(sum(1 for k in keys if k in newly))
+    return results
+
+
+def _key(text: str, engine: Engine, settings: TranslationSettings, task: str) -> str:
+    return cache_key(task=task, model=engine.source.ref(), settings=settings.as_dict(), compute=engine.compute, text=text)
