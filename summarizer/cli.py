@@ -42,6 +42,8 @@ def _logging(quiet: bool, verbose: bool) -> None:
     level = logging.ERROR if quiet else logging.INFO if verbose else logging.WARNING
     handler = RichHandler(show_time=False, show_path=False, markup=False)
     logging.basicConfig(level=level, format="%(message)s", handlers=[handler], force=True)
+    if not verbose:  # transformers' own warnings (sequence length, generation flags) are noise here
+        logging.getLogger("transformers").setLevel(logging.ERROR)
 
 
 def _cache_dir(cache_dir: Optional[Path]) -> Path:

@@ -69,7 +69,10 @@ class TorchEngine:
         """The model, in eval mode, on the chosen device and precision."""
         import torch
         from transformers import AutoModelForSeq2SeqLM
+        from transformers.utils import logging as hf_logging
 
+        hf_logging.disable_progress_bar()  # our own progress display owns the terminal
+        logging.getLogger("transformers.generation.utils").setLevel(logging.ERROR)  # max_length vs max_new_tokens chatter
         assert self.source.path is not None
         check_model_dir(self.source.role, self.source.path)
         if self.device == "cuda" and not torch.cuda.is_available():

@@ -18,11 +18,12 @@ __all__ = [
     "build_bart",
     "build_marian",
     "corpus_from_texts",
+    "build_demo_models",
 ]
 
 import json
 import string
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterable
 
@@ -151,7 +152,8 @@ def build_marian(
     )
     tokenizer.save_pretrained(out_dir)
 
-    ids = dict(bos_token_id=0, eos_token_id=0, forced_eos_token_id=0, pad_token_id=pad_id, decoder_start_token_id=pad_id)
+    ids = dict(bos_token_id=0, eos_token_id=0, forced_eos_token_id=0)
+    ids.update(pad_token_id=pad_id, decoder_start_token_id=pad_id)
     config = MarianConfig(
         **_arch_kwargs(shape),
         **ids,
@@ -246,3 +248,30 @@ def _save_model(model_cls, config, generation, out_dir: Path, seed: int) -> None
     model = model_cls(config).eval()
     model.generation_config = generation
     model.save_pretrained(out_dir)  # safetensors is the only format in v5
+
+
+def build_demo_models(root: Path, *, corpus: Iterable[str]) -> dict[str, Path]:
+    """Tiny nl-en, summarizer and en-nl models under ``root``, for trying the CLI without the hub."""
+    lines = corpus_from_texts(corpus)
+    return {
+        "nl-en": build_marian(root / "nl-en", lines, seed=1),
+        "summarizer": build_bart(root / "summarizer", lines, shape=replace(TINY_BART, max_positions=256), seed=2),
+        "en-nl": build_marian(root / "en-nl", lines, seed=3),
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    """`python -m summarizer.synthetic OUT [SEEDS]`: build the tiny demo models from the seed articles."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("out", type=Path, help="folder to create nl-en/, summarizer/ and en-nl/ in")
+    parser.add_argument("seeds", type=Path, nargs="?", default=Path("seeds"), help="articles to train tokenizers on")
+    args = parser.parse_args(argv)
+    texts = [p.read_text(encoding="utf-8") for p in sorted(args.seeds.rglob("*.txt"))]
+    for role, path in build_demo_models(args.out, corpus=texts).items():
+        print(f"{role}: {path}")
+
+
+if __name__ == "__main__":
+    main()
