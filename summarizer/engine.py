@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable, Iterator
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -120,6 +121,11 @@ class TorchEngine:
         with torch.inference_mode():
             out = self.model.generate(**batch, **kwargs)
         return [t.strip() for t in self.tokenizer.batch_decode(out, skip_special_tokens=True)]
+
+    def generate_batches(self, jobs: Iterable[tuple[list[str], dict[str, Any]]]) -> Iterator[list[str]]:
+        """Run jobs one after another (one model, one device)."""
+        for texts, kwargs in jobs:
+            yield self.generate(texts, **kwargs)
 
     def _load_error(self, what: str, exc: Exception) -> ModelLoadError:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

@@ -6,7 +6,6 @@ import logging
 import os
 import re
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -107,22 +106,27 @@ def run(inputs: Path, options: RunOptions, *, reporter: Reporter | None = None) 
     report = RunReport()
     try:
         ctx = _Context.build(options, cache)
-        articles: list[Article] = []
-        for path, name in found:
-            try:
-                articles.append(read_article(path, name))
-            except ArticleError as exc:
-                report.failed[name] = exc.problem
-                log.error("%s", exc)
-        reporter.stage("articles", len(articles))
-        for start in range(0, len(articles), WINDOW):
-            _process_window(articles[start:start + WINDOW], ctx, report, reporter)
+        for start in range(0, len(found), WINDOW):  # read per window: memory stays bounded
+            articles = _read_all(found[start:start + WINDOW], report)
+            if articles:
+                _process_window(articles, ctx, report, reporter)
         report.models_loaded = sum(e.loads for e in ctx.engines.values())
     finally:
         report.cache_hits, report.cache_misses = cache.hits, cache.misses
         cache.close()
         report.seconds = time.perf_counter() - started
     return report
+
+
+def _read_all(found: list[tuple[Path, str]], report: RunReport) -> list[Article]:
+    articles = []
+    for path, name in found:
+        try:
+            articles.append(read_article(path, name))
+        except ArticleError as exc:
+            report.failed[name] = exc.problem
+            log.error("%s", exc)
+    return articles
 
 
 def _check_out_dir(out_dir: Path) -> None:
@@ -255,8 +259,3 @@ def _signature(models: dict[str, dict[str, str]], options: RunOptions) -> str:
 def _write(record: dict[str, Any], paths: dict[str, Path]) -> None:
     for suffix, path in paths.items():  # json last: see WRITERS
         atomic_write_text(path, WRITERS[suffix](record))
-
-
-def iter_names(report: RunReport) -> Iterable[str]:
-    """Every article name in the report, done or failed."""
-    return [*report.done, *report.failed]

@@ -72,7 +72,9 @@ def summarize(
 def _summarize_chunks(chunks: list[str], engine: Engine, kwargs: dict[str, Any], batch_tokens: int) -> list[str]:
     lengths = engine.count_tokens(chunks)
     out: list[str] = [""] * len(chunks)
-    for group in batches(lengths, batch_tokens, max_batch=16):
-        for i, summary in zip(group, engine.generate([chunks[i] for i in group], **kwargs)):
+    groups = batches(lengths, batch_tokens, max_batch=16)
+    jobs = (([chunks[i] for i in group], kwargs) for group in groups)
+    for group, summaries in zip(groups, engine.generate_batches(jobs)):
+        for i, summary in zip(group, summaries):
             out[i] = summary
     return out

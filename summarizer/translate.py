@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from typing import Protocol
 
 from .cache import Cache, cache_key
@@ -25,6 +26,10 @@ class Engine(Protocol):
     def count_tokens(self, texts: list[str]) -> list[int]: ...
 
     def generate(self, texts: list[str], **kwargs: object) -> list[str]: ...
+
+    def generate_batches(self, jobs: Iterable[tuple[list[str], dict]]) -> Iterator[list[str]]:
+        """Outputs of each (texts, generate kwargs) job, in order; engines may run jobs concurrently."""
+        ...
 
 
 def batches(lengths: list[int], budget: int, max_batch: int = 64) -> list[list[int]]:
@@ -66,6 +71,7 @@ def translate(
 
 def _run(todo, engine, settings, cache, task, batch_tokens, keys, on_progress) -> dict[str, str]:
     limit = engine.max_content_tokens
+    copies = Counter(keys)  # a sentence repeated in the input counts once per copy for progress
     parts: list[tuple[str, int, str]] = []  # (sentence key, part index, part text)
     n_parts: dict[str, int] = {}
     for key, text in todo.items():
@@ -77,13 +83,18 @@ def _run(todo, engine, settings, cache, task, batch_tokens, keys, on_progress) -
     lengths = engine.count_tokens([p for _, _, p in parts])
     finished: dict[str, dict[int, str]] = {k: {} for k in todo}
     results: dict[str, str] = {}
-    for group in batches(lengths, batch_tokens):
-        longest = max(lengths[i] for i in group)
-        outputs = engine.generate(
+    groups = batches(lengths, batch_tokens)
+    jobs = (
+        (
             [parts[i][2] for i in group],
-            num_beams=settings.num_beams,
-            max_new_tokens=settings.max_new_tokens(longest, engine.max_content_tokens),
+            {
+                "num_beams": settings.num_beams,
+                "max_new_tokens": settings.max_new_tokens(max(lengths[i] for i in group), engine.max_content_tokens),
+            },
         )
+        for group in groups
+    )
+    for group, outputs in zip(groups, engine.generate_batches(jobs)):
         newly: dict[str, str] = {}
         for i, out in zip(group, outputs):
             key, index, _ = parts[i]
@@ -94,7 +105,7 @@ def _run(todo, engine, settings, cache, task, batch_tokens, keys, on_progress) -
             cache.put_many(task, newly)
             results.update(newly)
             if on_progress:
-                on_progress(sum(1 for k in keys if k in newly))
+                on_progress(sum(copies[k] for k in newly))
     return results
 
 
