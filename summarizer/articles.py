@@ -3,22 +3,28 @@
 from __future__ import annotations
 
 import codecs
+import glob
 import hashlib
 import logging
+import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ArticleError, UsageError
-from .segment import split_paragraphs, split_sentences
+from .segment import split_sentences
+from .structure import Dropped, analyse
 
-__all__ = ["Article", "find_articles", "read_article", "parse_article", "decode"]
+__all__ = ["Article", "find_articles", "read_article", "parse_article", "decode", "MAX_BYTES"]
 
 log = logging.getLogger(__name__)
 
 _HEADER = re.compile(r"^\s*date\s+(\d{4}-\d{2}(?:-\d{2})?)\b[ \t]*")
-_SENTENCE_END = re.compile(r"[.!?…:;\"'”’)]$")
-HEADLINE_MAX_WORDS = 20
+# Largest article read by default: ~15,000 Dutch words, several times the longest news long-read
+# and minutes of CPU time with the real models; bigger files are almost always dumps or logs.
+MAX_BYTES = 100_000
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -31,6 +37,13 @@ class Article:
     date: str | None  # from the ` date YYYY-MM ` header
     title: str | None  # Dutch headline, when the text starts with one
     paragraphs: tuple[tuple[str, ...], ...]  # Dutch sentences, per paragraph
+    dateline: str | None = None  # as written, e.g. "27 mei 2018" (see summarizer/structure.py)
+    published: str | None = None  # ISO date of the dateline
+    time: str | None = None  # HH:MM
+    source: str | None = None  # news agency, e.g. "Belga"
+    byline: str | None = None
+    intertitles: tuple[tuple[int, str], ...] = ()  # (index of the paragraph it precedes, Dutch text)
+    dropped: tuple[Dropped, ...] = ()  # boilerplate lines left out, with reasons
 
     @property
     def sentences(self) -> list[str]:
@@ -38,27 +51,53 @@ class Article:
         return [s for p in self.paragraphs for s in p]
 
 
-def find_articles(root: Path) -> list[tuple[Path, str]]:
-    """Every ``*.txt`` under ``root`` (or ``root`` itself) as (path, name relative to root), sorted."""
-    if not root.exists():
-        raise UsageError(f"{root}: no such file or directory")
-    if root.is_file():
-        return [(root, root.name)]
-    found = sorted(p for p in root.rglob("*.txt") if not p.is_dir())
-    return [(p, p.relative_to(root).as_posix()) for p in found]
+def find_articles(*roots: Path | str) -> list[tuple[Path, str]]:
+    """Every ``*.txt`` under each root (a folder, a file or a glob pattern) as (path, name), sorted by name.
+
+    Names are relative to the folder that all roots share, so one folder gives names
+    relative to it, one file gives its file name, and several folders keep theirs apart.
+    """
+    found: dict[Path, tuple[Path, Path]] = {}  # absolute path -> (path as found, folder it was found under)
+    for spec in roots:
+        matches = [Path(m) for m in sorted(glob.glob(str(spec), recursive=True))] if glob.has_magic(str(spec)) else [Path(spec)]
+        if not matches:
+            raise UsageError(f"{spec}: no file or folder matches")
+        for root in matches:
+            if not root.exists():
+                raise UsageError(f"{root}: no such file or directory")
+            files = [root] if root.is_file() else [p for p in root.rglob("*.txt") if not p.is_dir()]
+            for path in files:
+                found.setdefault(path.absolute(), (path, root if root.is_dir() else root.parent))
+    if not found:
+        return []
+    common = Path(os.path.commonpath([base.absolute() for _, base in found.values()]))
+    named = [(path, absolute.relative_to(common).as_posix()) for absolute, (path, _) in found.items()]
+    return sorted(named, key=lambda item: item[1])
 
 
 def decode(raw: bytes, path: Path) -> str:
     """Decode article bytes: UTF-8 (BOM or not), UTF-16 with BOM, else Windows-1252 with a warning."""
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return raw.decode("utf-16")
+        try:
+            return _text_only(raw.decode("utf-16"), path)
+        except UnicodeDecodeError as exc:
+            raise ArticleError(path, f"starts with a UTF-16 byte order mark but is not valid UTF-16 ({exc.reason})") from exc
     if b"\x00" in raw:
         raise ArticleError(path, "binary data, not a text article")
     try:
-        return raw.decode("utf-8-sig")
+        return _text_only(raw.decode("utf-8-sig"), path)
     except UnicodeDecodeError:
+        text = _text_only(raw.decode("cp1252", errors="replace"), path)
         log.warning("%s: not UTF-8; decoded as Windows-1252", path)
-        return raw.decode("cp1252", errors="replace")
+        return text
+
+
+def _text_only(text: str, path: Path) -> str:
+    """Reject text in which control characters are common: binary data without NUL bytes."""
+    controls = len(_CONTROL.findall(text[:65536]))
+    if controls > max(8, len(text[:65536]) // 100):
+        raise ArticleError(path, "binary data, not a text article")
+    return text
 
 
 def parse_article(text: str, *, path: Path, name: str, sha256: str) -> Article:
@@ -68,27 +107,42 @@ def parse_article(text: str, *, path: Path, name: str, sha256: str) -> Article:
     if header:
         date = header.group(1)
         text = text[header.end():]
-    paragraphs = split_paragraphs(text)
-    title = None
-    if len(paragraphs) > 1 and _looks_like_headline(paragraphs[0]):
-        title = paragraphs.pop(0)
-    segmented = tuple(tuple(split_sentences(p, "nl")) for p in paragraphs)
-    segmented = tuple(p for p in segmented if p)
-    if not segmented:
+    layout = analyse(text)  # headline, dateline, source, intertitles and boilerplate come out here
+    segmented = tuple(tuple(split_sentences(p, "nl")) for p in layout.paragraphs)
+    if not any(segmented):
         raise ArticleError(path, "no article text (empty, or only a header)")
-    return Article(path=path, name=name, sha256=sha256, date=date, title=title, paragraphs=segmented)
+    return Article(
+        path=path, name=name, sha256=sha256, date=date, title=layout.headline, paragraphs=segmented,
+        dateline=layout.dateline, published=layout.published, time=layout.time, source=layout.source,
+        byline=layout.byline, intertitles=layout.intertitles, dropped=layout.dropped,
+    )
 
 
-def read_article(path: Path, name: str) -> Article:
-    """Read, decode and segment one article file."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ArticleError(path, f"cannot read: {exc.strerror or exc}") from exc
+def read_article(path: Path, name: str, *, max_bytes: int | None = MAX_BYTES) -> Article:
+    """Read, decode and segment one article file; files over ``max_bytes`` are refused unread."""
+    raw = _read_bounded(path, max_bytes)
     text = decode(raw, path)
     return parse_article(text, path=path, name=name, sha256=hashlib.sha256(raw).hexdigest())
 
 
-def _looks_like_headline(paragraph: str) -> bool:
-    words = paragraph.split()
-    return 0 < len(words) <= HEADLINE_MAX_WORDS and not _SENTENCE_END.search(paragraph)
+def _read_bounded(path: Path, max_bytes: int | None) -> bytes:
+    """The file's bytes, never more than ``max_bytes`` + 1 in memory; special files are refused, not opened."""
+    if path.is_symlink() and not path.exists():
+        raise ArticleError(path, f"dangling symbolic link (target {os.readlink(path)} does not exist)")
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        raise ArticleError(path, f"cannot read: {exc.strerror or exc}") from exc
+    if not stat.S_ISREG(mode):
+        raise ArticleError(path, "not a regular file (a folder, pipe or device)")
+    try:
+        with path.open("rb") as fh:
+            raw = fh.read() if max_bytes is None else fh.read(max_bytes + 1)
+    except OSError as exc:
+        raise ArticleError(path, f"cannot read: {exc.strerror or exc}") from exc
+    if max_bytes is not None and len(raw) > max_bytes:
+        size = path.stat().st_size
+        raise ArticleError(
+            path, f"file is {size:,} bytes, over the limit of {max_bytes:,} (--max-bytes); split it into articles or raise the limit"
+        )
+    return raw

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import sqlite3
 import time
 from collections import Counter
@@ -20,6 +21,8 @@ __all__ = ["Cache", "CacheInfo", "cache_key", "default_cache_dir", "SCHEMA_VERSI
 log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
+APPLICATION_ID = 0x53554D31  # "SUM1": marks the file as this tool's cache
+_COLUMNS = {"results": ["key", "task", "value", "created"], "fingerprints": ["path", "stamp", "digest"]}
 CACHE_FILE = "cache.sqlite3"
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS results (
@@ -78,28 +81,68 @@ class Cache:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise CacheError(f"{self.path.parent}: cannot create cache directory ({exc.strerror}); use --cache-dir") from exc
+        inode = _inode(self.path)
         try:
-            return self._init(sqlite3.connect(self.path, timeout=60))
+            return self._init(_connect(self.path))
         except sqlite3.DatabaseError as exc:
-            if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+            if isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc) or "busy" in str(exc)):
                 raise CacheError(f"{self.path}: cache is locked by another process ({exc})") from exc
-            aside = self.path.with_name(f"{self.path.name}.corrupt-{int(time.time())}")
-            log.warning("%s: damaged cache (%s); moved aside to %s and starting a new one", self.path, exc, aside)
+            if isinstance(exc, sqlite3.OperationalError) and _is_disk_error(exc):
+                raise _write_error(self.path, exc) from exc
+            self._move_aside(exc, inode)
+            return self._init(_connect(self.path))
+
+    def _move_aside(self, exc: Exception, inode: int | None) -> None:
+        assert self.path is not None
+        if inode is not None and _inode(self.path) != inode:
+            return  # a concurrent run already moved the damaged file aside and started a new one
+        aside = self.path.with_name(f"{self.path.name}.corrupt-{int(time.time())}-{os.getpid()}")
+        log.warning("%s: damaged cache (%s); moved aside to %s and starting a new one", self.path, exc, aside)
+        try:
             self.path.replace(aside)
-            for suffix in ("-wal", "-shm"):
-                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
-            return self._init(sqlite3.connect(self.path, timeout=60))
+        except FileNotFoundError:
+            pass
+        for suffix in ("-wal", "-shm"):
+            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
 
     def _init(self, db: sqlite3.Connection) -> sqlite3.Connection:
-        db.execute("PRAGMA journal_mode=WAL")
-        version = db.execute("PRAGMA user_version").fetchone()[0]
-        if version not in (0, SCHEMA_VERSION):
-            log.warning("%s: cache schema %s, expected %s; rebuilding", self.path, version, SCHEMA_VERSION)
-            db.executescript("DROP TABLE IF EXISTS results; DROP TABLE IF EXISTS fingerprints;")
-        db.executescript(_SCHEMA)
-        db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-        db.commit()
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            problems = [row[0] for row in db.execute("PRAGMA quick_check")]  # ~0.1 s for 50 MB; finds truncation
+            if problems != ["ok"]:
+                raise sqlite3.DatabaseError(f"integrity check failed: {problems[0]}")
+            with db:  # one write transaction: concurrent runs see the old schema or the new one, never half
+                db.execute("BEGIN IMMEDIATE")
+                if not self._is_ours(db):
+                    tables = [t for (t,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+                    for table in tables:
+                        if not table.startswith("sqlite_"):
+                            db.execute(f'DROP TABLE IF EXISTS "{table}"')
+                for statement in _SCHEMA.split(";"):
+                    if statement.strip():
+                        db.execute(statement)
+                db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+                db.execute(f"PRAGMA application_id={APPLICATION_ID}")
+        except BaseException:
+            db.close()
+            raise
         return db
+
+    def _is_ours(self, db: sqlite3.Connection) -> bool:
+        """True for an empty file or one of our current schema; anything else is rebuilt, never misread."""
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        app = db.execute("PRAGMA application_id").fetchone()[0]
+        tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if not tables and version == 0:
+            return True
+        columns = {t: [row[1] for row in db.execute(f"PRAGMA table_info({t})")] for t in tables & set(_COLUMNS)}
+        if version == SCHEMA_VERSION and app in (0, APPLICATION_ID) and columns == _COLUMNS:
+            return True
+        log.warning(
+            "%s: cache written by another version or tool (schema %s, application id %s, tables %s); rebuilding",
+            self.path, version, app, ", ".join(sorted(tables)) or "none",
+        )
+        return False
 
     def get_many(self, keys: Iterable[str]) -> dict[str, Any]:
         """Cached values for those keys that are present; counts hits and misses."""
@@ -118,8 +161,13 @@ class Cache:
         """Store results in one transaction."""
         now = time.time()
         rows = [(k, task, json.dumps(v, ensure_ascii=False), now) for k, v in items.items()]
-        with self._db:
-            self._db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?)", rows)
+        try:
+            with self._db:
+                self._db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?)", rows)
+        except sqlite3.OperationalError as exc:
+            if _is_disk_error(exc):
+                raise _write_error(self.path, exc) from exc
+            raise CacheError(f"{self.path}: cannot write the cache ({exc})") from exc
 
     def fingerprint(self, path: str, stamp: str) -> str | None:
         """A remembered digest of a model directory, valid while its stamp is unchanged."""
@@ -154,3 +202,25 @@ class Cache:
         if self.path is None:
             return []
         return [self.path, Path(f"{self.path}-wal")]
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    """A connection that waits up to a minute for concurrent runs' writes instead of failing."""
+    return sqlite3.connect(path, timeout=60)
+
+
+def _inode(path: Path) -> int | None:
+    try:
+        return path.stat().st_ino
+    except OSError:
+        return None
+
+
+def _is_disk_error(exc: sqlite3.OperationalError) -> bool:
+    return any(word in str(exc) for word in ("disk is full", "disk I/O error", "readonly database", "unable to open"))
+
+
+def _write_error(path: Path | None, exc: Exception) -> CacheError:
+    return CacheError(
+        f"{path}: cannot write the result cache ({exc}); free some space, pass another --cache-dir, or use --no-cache"
+    )

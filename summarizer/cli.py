@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from .errors import SummarizerError, UsageError
+from .errors import Interrupted, SummarizerError, UsageError
 
 app = typer.Typer(
     help="Paired English/Dutch summaries of Dutch news articles, with a result cache.",
@@ -23,6 +23,7 @@ app.add_typer(cache_app, name="cache")
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 
 LockOpt = Annotated[Path, typer.Option("--lock", envvar="SUMMARIZE_LOCK", help="Model lock file.")]
 CacheDirOpt = Annotated[
@@ -32,6 +33,9 @@ CacheDirOpt = Annotated[
 
 
 def _fail(exc: SummarizerError) -> typer.Exit:
+    if isinstance(exc, Interrupted):
+        typer.secho(str(exc), fg=typer.colors.RED, err=True)
+        return typer.Exit(EXIT_INTERRUPTED)
     typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
     return typer.Exit(EXIT_USAGE if isinstance(exc, UsageError) else EXIT_FAILED)
 
@@ -42,8 +46,6 @@ def _logging(quiet: bool, verbose: bool) -> None:
     level = logging.ERROR if quiet else logging.INFO if verbose else logging.WARNING
     handler = RichHandler(show_time=False, show_path=False, markup=False)
     logging.basicConfig(level=level, format="%(message)s", handlers=[handler], force=True)
-    if not verbose:  # transformers' own warnings (sequence length, generation flags) are noise here
-        logging.getLogger("transformers").setLevel(logging.ERROR)
 
 
 def _cache_dir(cache_dir: Optional[Path]) -> Path:
@@ -54,7 +56,7 @@ def _cache_dir(cache_dir: Optional[Path]) -> Path:
 
 @app.command()
 def run(
-    inputs: Annotated[Path, typer.Argument(help="Folder of Dutch articles (*.txt, searched recursively) or one file.")],
+    inputs: Annotated[list[str], typer.Argument(help="Folders of Dutch articles (*.txt, searched recursively), files, or quoted glob patterns ('corpus/**/*.txt').")],
     out: Annotated[Path, typer.Option("--out", "-o", envvar="SUMMARIZE_OUT", help="Output folder.")] = Path("out"),
     cache_dir: CacheDirOpt = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the result cache.")] = False,
@@ -67,12 +69,19 @@ def run(
     min_length: Annotated[Optional[int], typer.Option(help="Minimum summary length in tokens (default: 56).", min=0)] = None,
     max_length: Annotated[Optional[int], typer.Option(help="Maximum summary length in tokens (default: 142).", min=2)] = None,
     length_penalty: Annotated[Optional[float], typer.Option(help="Summary length penalty (default: 2.0).")] = None,
-    batch_tokens: Annotated[Optional[int], typer.Option(help="Input tokens per translation batch (default: 1024 on CPU, 8192 on GPU).", min=1)] = None,
+    batch_tokens: Annotated[Optional[int], typer.Option(help="Input tokens per translation batch (default: by engine and device, larger on GPU).", min=1)] = None,
+    engine: Annotated[str, typer.Option("--engine", envvar="SUMMARIZE_ENGINE", help="auto, torch or ctranslate2 (auto: CTranslate2 when installed, int8 on CPU, float16 on GPU; else torch), or ray (auto's engine on Ray workers).")] = "auto",
+    ray_address: Annotated[Optional[str], typer.Option("--ray-address", envvar="RAY_ADDRESS", help="With --engine ray: the cluster to join (default: a local Ray instance).")] = None,
+    workers: Annotated[Optional[int], typer.Option("--workers", help="With --engine ray: workers per model (default: one per cluster CPU, or per GPU share).", min=1)] = None,
+    gpus_per_worker: Annotated[Optional[float], typer.Option("--gpus-per-worker", help="With --engine ray: GPUs per worker, shared by its three models (default: 1 with --device cuda, else 0).", min=0)] = None,
     offline: Annotated[bool, typer.Option("--offline", envvar="SUMMARIZE_OFFLINE", help="Never download models.")] = False,
+    force_language: Annotated[bool, typer.Option("--force-language", help="Process articles that look like English, French or German instead of failing them.")] = False,
+    max_bytes: Annotated[Optional[int], typer.Option("--max-bytes", help="Refuse input files larger than this (default: 100000, about 15,000 words; 0: no limit).", min=0)] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars, no report; errors only.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log model loads and chunking.")] = False,
 ) -> None:
     """Translate, summarize and back-translate every article in INPUTS into --out."""
+    from .distributed import ClusterOptions
     from .pipeline import RunOptions
     from .pipeline import run as run_pipeline
     from .progress import report_text, rich_reporter
@@ -90,13 +99,20 @@ def run(
             num_beams=num_beams, min_length=min_length, max_length=max_length, length_penalty=length_penalty
         ),
         batch_tokens=batch_tokens,
+        engine=engine,
+        cluster=ClusterOptions(address=ray_address, workers=workers, gpus_per_worker=gpus_per_worker),
         allow_download=not offline,
+        force_language=force_language,
+        **({} if max_bytes is None else {"max_bytes": max_bytes or None}),
     )
     try:
         with rich_reporter(enabled=not quiet) as reporter:
             report = run_pipeline(inputs, options, reporter=reporter)
     except SummarizerError as exc:
         raise _fail(exc) from None
+    except KeyboardInterrupt:  # outside the pipeline's own loop, which says how far it got
+        typer.secho("interrupted before any article was written; rerun the same command", fg=typer.colors.RED, err=True)
+        raise typer.Exit(EXIT_INTERRUPTED) from None
     if not quiet:
         typer.echo(report_text(report, out))
     for name, problem in report.failed.items():

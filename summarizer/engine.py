@@ -20,6 +20,14 @@ _WEIGHTS = ("model.safetensors", "model.safetensors.index.json", "pytorch_model.
 _TOKENIZER = ("tokenizer.json", "source.spm", "vocab.json", "spiece.model", "sentencepiece.bpe.model", "vocab.txt")
 
 
+def _quiet_transformers() -> None:
+    """Silence transformers' warnings (sequence length, max_length vs max_new_tokens) unless we log verbosely."""
+    from transformers.utils import logging as hf_logging
+
+    if not log.isEnabledFor(logging.INFO):
+        hf_logging.set_verbosity_error()
+
+
 def check_model_dir(role: str, path: Path) -> None:
     """Raise a ModelLoadError naming the role and the fix when a model directory is incomplete."""
     option = ROLES[role].option
@@ -58,6 +66,8 @@ class TorchEngine:
         """The model's tokenizer."""
         from transformers import AutoTokenizer
 
+        _quiet_transformers()
+
         assert self.source.path is not None
         check_model_dir(self.source.role, self.source.path)
         try:
@@ -73,7 +83,6 @@ class TorchEngine:
         from transformers.utils import logging as hf_logging
 
         hf_logging.disable_progress_bar()  # our own progress display owns the terminal
-        logging.getLogger("transformers.generation.utils").setLevel(logging.ERROR)  # max_length vs max_new_tokens chatter
         assert self.source.path is not None
         check_model_dir(self.source.role, self.source.path)
         if self.device == "cuda" and not torch.cuda.is_available():

@@ -10,6 +10,8 @@ __all__ = [
     "ModelLoadError",
     "ArticleError",
     "CacheError",
+    "OutputError",
+    "Interrupted",
 ]
 
 
@@ -44,3 +46,18 @@ class ArticleError(SummarizerError):
 
 class CacheError(SummarizerError):
     """The result cache cannot be opened or written."""
+
+
+class OutputError(SummarizerError):
+    """An output file cannot be written (disk full, file size limit, read-only): the run stops."""
+
+
+class Interrupted(SummarizerError):
+    """The run was interrupted (Ctrl-C); says how far it got."""
+
+    def __init__(self, *, done: int, failed: int, total: int) -> None:
+        super().__init__(
+            f"interrupted after {done} of {total} articles written ({failed} failed); "
+            "finished outputs and cached results are kept, rerun the same command to resume"
+        )
+        self.done, self.failed, self.total = done, failed, total

@@ -2,22 +2,36 @@
 
 from __future__ import annotations
 
+import errno
+import json
+import hashlib
 import logging
 import os
 import re
 import time
+from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 from . import __version__
-from .articles import Article, find_articles, read_article
+from .articles import MAX_BYTES, Article, find_articles, read_article
 from .cache import Cache, cache_key
 from .device import plan_device
-from .engine import TorchEngine
-from .errors import ArticleError, ModelLoadError, ModelNotFoundError, SummarizerError, UsageError
-from .fsutil import atomic_write_text
+from .distributed import ClusterOptions, plan_cluster, ray_engines
+from .engines import default_batch_tokens, make_engine
+from .errors import (
+    ArticleError, CacheError, Interrupted, ModelLoadError, ModelNotFoundError, OutputError, SummarizerError, UsageError,
+)
+from .fsutil import atomic_write_many, remove_stale_temps
+from .language import guess_language
 from .lock import read_lock
+from .annotate import annotate
+from .report import write_index, write_stories
+from .stories import build_story, group
+from .meta import article_meta
+from .repetition import guard, strict_summary, strict_translation
 from .roles import ROLES
 from .segment import split_sentences
 from .settings import SummarySettings, TranslationSettings
@@ -45,8 +59,12 @@ class RunOptions:
     lock_path: Path = Path("models.lock")
     translation: TranslationSettings = TranslationSettings()
     summary: SummarySettings = SummarySettings()
-    batch_tokens: int | None = None  # token budget per translation batch; None: by device
+    batch_tokens: int | None = None  # token budget per translation batch; None: by engine and device
+    engine: str = "auto"  # auto | torch | ctranslate2 (see summarizer/engines.py) | ray (summarizer/distributed.py)
+    cluster: ClusterOptions = ClusterOptions()  # with engine "ray": address, workers, GPUs per worker
     allow_download: bool = True
+    force_language: bool = False  # process articles that look like another language than Dutch
+    max_bytes: int | None = MAX_BYTES  # larger input files are refused unread; None: no limit
 
 
 @dataclass
@@ -59,6 +77,9 @@ class RunReport:
     cache_hits: int = 0
     cache_misses: int = 0
     models_loaded: int = 0
+    retries: int = 0  # batches re-run after a worker died (engine "ray")
+    stories: int = 0  # groups of articles about one event, each with a digest in out/stories/
+    translations_saved: int = 0  # sentences shared between articles of a story, translated once
     seconds: float = 0.0
 
     @property
@@ -85,48 +106,80 @@ class _Silent:
 
 def output_paths(out_dir: Path, name: str) -> dict[str, Path]:
     """Output file of each format for an article named ``name`` (its path relative to the input folder)."""
-    parts = [_UNSAFE.sub("_", p) for p in Path(name).with_suffix("").parts if p not in ("", ".", "..")]
-    base = out_dir.joinpath(*parts)
+    parts = [_safe_part(p) for p in Path(name).with_suffix("").parts if p not in ("", ".", "..", "/")]
+    base = out_dir.joinpath(*(parts or ["_"]))
     return {suffix: base.with_name(f"{base.name}.{suffix}") for suffix in WRITERS}
 
 
-def run(inputs: Path, options: RunOptions, *, reporter: Reporter | None = None) -> RunReport:
-    """Summarize every article under ``inputs`` into ``options.out_dir``.
+def _safe_part(part: str) -> str:
+    """A path component without control characters; a changed one gets a hash of the original, so names never collide."""
+    safe = _UNSAFE.sub("_", part)
+    if safe != part:
+        safe = f"{safe}-{hashlib.sha256(part.encode('utf-8', 'surrogateescape')).hexdigest()[:8]}"
+    return safe
+
+
+def run(inputs: Path | Sequence[Path | str], options: RunOptions, *, reporter: Reporter | None = None) -> RunReport:
+    """Summarize every article under ``inputs`` (a folder, a file, or a list of these and glob patterns) into ``options.out_dir``.
 
     Raises UsageError for impossible requests and ModelNotFoundError/ModelLoadError when a
     model cannot be had; per-article problems are recorded in the report instead.
     """
     started = time.perf_counter()
     reporter = reporter or _Silent()
-    found = find_articles(inputs)
+    roots = [inputs] if isinstance(inputs, (str, Path)) else list(inputs)
+    found = find_articles(*roots)
     if not found:
-        raise UsageError(f"{inputs}: no *.txt articles found")
+        raise UsageError(f"{', '.join(map(str, roots))}: no *.txt articles found")
     _check_out_dir(options.out_dir)
+    if removed := remove_stale_temps(options.out_dir):
+        log.warning("%s: removed %d partial files left by an earlier run that was killed", options.out_dir, removed)
     cache = Cache(options.cache_dir)
     report = RunReport()
+    ctx = None
     try:
         ctx = _Context.build(options, cache)
         for start in range(0, len(found), WINDOW):  # read per window: memory stays bounded
-            articles = _read_all(found[start:start + WINDOW], report)
+            articles = _read_all(found[start:start + WINDOW], report, options)
             if articles:
                 _process_window(articles, ctx, report, reporter)
+        try:
+            _finish(ctx, report, reporter)
+        except OSError as exc:
+            if exc.errno not in _DISK_FULL:
+                raise
+            raise _output_error(exc, options.out_dir, "the index and story pages") from exc
         report.models_loaded = sum(e.loads for e in ctx.engines.values())
+        report.retries = sum(getattr(e, "retries", 0) for e in ctx.engines.values())
+    except KeyboardInterrupt as exc:
+        raise Interrupted(done=len(report.done), failed=len(report.failed), total=len(found)) from exc
     finally:
+        for engine in ctx.engines.values() if ctx else ():
+            getattr(engine, "close", lambda: None)()  # Ray workers stop; local engines have nothing to close
         report.cache_hits, report.cache_misses = cache.hits, cache.misses
         cache.close()
         report.seconds = time.perf_counter() - started
     return report
 
 
-def _read_all(found: list[tuple[Path, str]], report: RunReport) -> list[Article]:
+def _read_all(found: list[tuple[Path, str]], report: RunReport, options: RunOptions) -> list[Article]:
     articles = []
     for path, name in found:
         try:
-            articles.append(read_article(path, name))
+            article = read_article(path, name, max_bytes=options.max_bytes)
+            if not options.force_language:
+                _check_dutch(article)
+            articles.append(article)
         except ArticleError as exc:
             report.failed[name] = exc.problem
             log.error("%s", exc)
     return articles
+
+
+def _check_dutch(article: Article) -> None:
+    guess = guess_language(" ".join(article.sentences))
+    if not guess.dutch:
+        raise ArticleError(article.path, f"looks like {guess.describe()}, not Dutch; pass --force-language to process it anyway")
 
 
 def _check_out_dir(out_dir: Path) -> None:
@@ -144,56 +197,99 @@ def _check_out_dir(out_dir: Path) -> None:
 class _Context:
     options: RunOptions
     cache: Cache
-    engines: dict[str, TorchEngine]
+    engines: dict[str, Any]  # role -> engine (summarizer.translate.Engine)
     batch_tokens: int
 
     @classmethod
     def build(cls, options: RunOptions, cache: Cache) -> _Context:
-        device, dtype = plan_device(options.device)
+        name, requested, cluster = options.engine, options.device, options.cluster
+        if name == "ray":  # Ray workers run the registry's `auto` engine
+            name, (requested, cluster) = "auto", plan_cluster(cluster, requested)
+        device, dtype = plan_device(requested)
         lock = read_lock(options.lock_path)
         engines = {
-            role: TorchEngine(
+            role: make_engine(
+                name,
                 resolve_source(role, options.models.get(role), lock, cache, allow_download=options.allow_download),
                 device=device,
                 dtype=dtype,
+                store=_converted_models_dir(options),
             )
             for role in ROLES
         }
-        budget = options.batch_tokens or (8192 if device == "cuda" else 1024)
+        if options.engine == "ray":
+            engines = ray_engines(engines, name, device=device, dtype=dtype, store=_converted_models_dir(options), cluster=cluster)
+        budget = options.batch_tokens or default_batch_tokens(name, device)
         return cls(options=options, cache=cache, engines=engines, batch_tokens=budget)
 
-    def translate(self, role: str, texts: list[str], reporter: Reporter) -> list[str]:
+    def translate(self, role: str, texts: list[str], reporter: Reporter, *, settings: TranslationSettings | None = None) -> list[str]:
         reporter.stage(f"translating {role}", len(texts))
         return translate(
             texts,
             engine=self.engines[role],
-            settings=self.options.translation,
+            settings=settings or self.options.translation,
             cache=self.cache,
             task=f"translate:{role}",
             batch_tokens=self.batch_tokens,
             on_progress=reporter.advance,
         )
 
-    def summarize(self, sentences: list[str]) -> str:
+    def summarize(self, documents: list[list[str]], reporter: Reporter, *, settings: SummarySettings | None = None) -> list[str]:
+        """Each document's summary: cached ones first, then the rest, several at once on engines that run jobs concurrently."""
         engine = self.engines["summarizer"]
-        settings = self.options.summary
-        key = cache_key(
-            task="summarize", model=engine.source.ref(), settings=settings.as_dict(), compute=engine.compute,
-            text="\n".join(sentences),
+        settings = settings or self.options.summary
+        keys = [
+            cache_key(task="summarize", model=engine.source.ref(), settings=settings.as_dict(), compute=engine.compute,
+                      text="\n".join(sentences))
+            for sentences in documents
+        ]
+        done = self.cache.get_many(keys)
+        reporter.stage("summarizing", len(documents))
+        reporter.advance(sum(1 for k in keys if k in done))
+        todo = {k: sentences for k, sentences in zip(keys, documents) if k not in done}
+
+        def one(sentences: list[str]) -> str:
+            return summarize(sentences, engine=engine, settings=settings, batch_tokens=self.batch_tokens * 4)[0]
+
+        concurrency = engine.concurrency() if todo and hasattr(engine, "concurrency") else 1
+        with ThreadPoolExecutor(max(1, min(concurrency, len(todo)))) as pool:
+            summaries = pool.map(one, todo.values()) if concurrency > 1 else map(one, todo.values())
+            for key, summary in zip(todo, summaries):
+                self.cache.put_many("summarize", {key: summary})  # cache on this thread: SQLite stays single-threaded
+                done[key] = summary
+                reporter.advance(sum(1 for k in keys if k == key))
+        return [done[k] for k in keys]
+
+    def translate_guarded(self, role: str, texts: list[str], reporter: Reporter) -> tuple[list[str], list[str | None]]:
+        """Translations, looping ones redone once with stricter settings; with the loop each still shows, or None."""
+        strict = strict_translation(self.options.translation)
+        out = self.translate(role, texts, reporter)
+        out, loops, _ = guard(out, texts, lambda redo: self.translate(role, [texts[i] for i in redo], reporter, settings=strict))
+        return out, loops
+
+    def summarize_guarded(self, documents: list[list[str]], reporter: Reporter) -> tuple[list[str], list[str | None]]:
+        """Summaries, looping ones redone once with stricter settings; with the loop each still shows, or None."""
+        strict = strict_summary(self.options.summary)
+        out = self.summarize(documents, reporter)
+        out, loops, _ = guard(
+            out, [" ".join(d) for d in documents],
+            lambda redo: self.summarize([documents[i] for i in redo], reporter, settings=strict),
         )
-        cached = self.cache.get_many([key])
-        if key in cached:
-            return cached[key]
-        summary, _ = summarize(sentences, engine=engine, settings=settings, batch_tokens=self.batch_tokens * 4)
-        self.cache.put_many("summarize", {key: summary})
-        return summary
+        return out, loops
+
+
+def _converted_models_dir(options: RunOptions) -> Path:
+    """Where CTranslate2 conversions go: `<cache dir>/ct2`, or the platform cache dir's with --no-cache."""
+    from .cache import default_cache_dir
+
+    return (options.cache_dir or default_cache_dir()) / "ct2"
 
 
 def _process_window(articles: list[Article], ctx: _Context, report: RunReport, reporter: Reporter) -> None:
     """Process articles together; if that fails, retry one by one so one bad article fails alone."""
     try:
         _process(articles, ctx, report, reporter)
-    except (ModelNotFoundError, ModelLoadError):
+    except (ModelNotFoundError, ModelLoadError, OutputError, CacheError):
         raise
     except Exception as exc:
         if len(articles) == 1:
@@ -208,39 +304,74 @@ def _process_window(articles: list[Article], ctx: _Context, report: RunReport, r
 
 def _process(articles: list[Article], ctx: _Context, report: RunReport, reporter: Reporter) -> None:
     titles = [a.title for a in articles if a.title]
+    headings = [t for a in articles for _, t in a.intertitles]  # translated as text, never summarized
     sources = [s for a in articles for s in a.sentences]
-    english = iter(ctx.translate("nl-en", titles + sources, reporter))
+    english, loops = ctx.translate_guarded("nl-en", titles + headings + sources, reporter)
+    english, loops = iter(english), iter(loops)
     title_en = {t: next(english) for t in titles}
+    heading_en = {t: next(english) for t in headings}
+    for _ in titles + headings:
+        next(loops)
     body_en = [[next(english) for _ in a.sentences] for a in articles]
+    body_loops = [[next(loops) for _ in a.sentences] for a in articles]
 
-    reporter.stage("summarizing", len(articles))
-    summaries = []
-    for en in body_en:
-        summaries.append(split_sentences(ctx.summarize(en), "en"))
-        reporter.advance()
-    dutch = iter(ctx.translate("en-nl", [s for summary in summaries for s in summary], reporter))
+    summary_text, summary_loops = ctx.summarize_guarded(body_en, reporter)
+    summaries = [split_sentences(summary, "en") for summary in summary_text]
+    dutch, dutch_loops = ctx.translate_guarded("en-nl", [s for summary in summaries for s in summary], reporter)
+    dutch, dutch_loops = iter(dutch), iter(dutch_loops)
 
-    for article, en, summary in zip(articles, body_en, summaries):
-        pairs = [{"en": s, "nl": next(dutch)} for s in summary]
-        record = _record(article, en, title_en.get(article.title or ""), pairs, ctx)
+    for article, en, en_loops, summary, summary_loop in zip(articles, body_en, body_loops, summaries, summary_loops):
+        pairs = [{"en": s, "nl": next(dutch), "loop": next(dutch_loops)} for s in summary]
+        record = _record(article, en, title_en.get(article.title or ""), pairs, ctx, headings=heading_en, loops=en_loops)
+        record["summary_loop"] = summary_loop
         _write(record, output_paths(ctx.options.out_dir, article.name))
         report.done.append(article.name)
         report.sentences += len(article.sentences)
 
 
-def _record(article: Article, english: list[str], title_en: str | None, pairs: list[dict[str, str]], ctx: _Context) -> dict[str, Any]:
-    sentences = iter(zip(article.sentences, english))
+def _finish(ctx: _Context, report: RunReport, reporter: Reporter) -> None:
+    """Group the written articles into stories, write a digest per story, then index.html and index.md."""
+    out = ctx.options.out_dir
+    paths = {name: output_paths(out, name)["json"] for name in sorted(report.done)}
+    records = [json.loads(path.read_text(encoding="utf-8")) for path in paths.values()]
+    stories = []
+    for members in (m for m in group(records) if len(m) > 1):
+        try:
+            stories.append(build_story(
+                [records[i] for i in members],
+                summarize=lambda sentences: split_sentences(ctx.summarize_guarded([sentences], reporter)[0][0], "en"),
+                translate=lambda english: ctx.translate_guarded("en-nl", english, reporter)[0],
+            ))
+        except (ModelNotFoundError, ModelLoadError, OutputError, CacheError):
+            raise
+        except SummarizerError as exc:  # the articles are written; a story without a digest is only logged
+            log.error("story of %s: no digest (%s)", ", ".join(records[i]["source"]["name"] for i in members), exc)
+    write_stories(out / "stories", stories)
+    write_index(out, list(zip(records, paths.values())), stories)
+    report.stories = len(stories)
+    report.translations_saved = sum(s["translations_saved"] for s in stories)
+
+
+def _record(
+    article: Article, english: list[str], title_en: str | None, pairs: list[dict[str, Any]], ctx: _Context,
+    *, headings: dict[str, str] | None = None, loops: list[str | None] | None = None,
+) -> dict[str, Any]:
+    sentences = iter(zip(article.sentences, english, loops or [None] * len(english)))
     translation = [
-        {"paragraph": p, "nl": nl, "en": en}
+        {"paragraph": p, "nl": nl, "en": en, "loop": loop}
         for p, paragraph in enumerate(article.paragraphs)
-        for nl, en in (next(sentences) for _ in paragraph)
+        for nl, en, loop in (next(sentences) for _ in paragraph)
     ]
     models = {role: {**e.source.ref(), "compute": e.compute} for role, e in ctx.engines.items()}
     return {
         "source": {"path": str(article.path), "name": article.name, "sha256": article.sha256},
-        "meta": {"date": article.date, "title": {"nl": article.title, "en": title_en} if article.title else None},
+        "meta": {
+            "date": article.date, "title": {"nl": article.title, "en": title_en} if article.title else None,
+            **article_meta(article, translation, headings or {}),
+        },
         "translation": translation,
-        "summary": pairs,
+        "dropped": [{"text": d.text, "reason": d.reason} for d in article.dropped],
+        "summary": annotate(pairs, translation),
         "models": models,
         "settings": {"translation": ctx.options.translation.as_dict(), "summary": ctx.options.summary.as_dict()},
         "signature": _signature(models, ctx.options),
@@ -256,6 +387,21 @@ def _signature(models: dict[str, dict[str, str]], options: RunOptions) -> str:
     return "|".join(parts)
 
 
+_DISK_FULL = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EROFS}
+
+
 def _write(record: dict[str, Any], paths: dict[str, Path]) -> None:
-    for suffix, path in paths.items():  # json last: see WRITERS
-        atomic_write_text(path, WRITERS[suffix](record))
+    """All of an article's files or none (json renamed last: see WRITERS); a full disk stops the run."""
+    try:
+        atomic_write_many({path: WRITERS[suffix](record).encode("utf-8") for suffix, path in paths.items()})
+    except OSError as exc:
+        if exc.errno in _DISK_FULL:
+            raise _output_error(exc, paths["json"].parent, f"the outputs of {record['source']['name']}") from exc
+        raise
+
+
+def _output_error(exc: OSError, folder: Path, what: str) -> OutputError:
+    return OutputError(
+        f"{folder}: cannot write {what} ({exc.strerror}); the outputs written before it are complete. "
+        "Free some space (or pass another --out) and rerun: finished work is cached"
+    )

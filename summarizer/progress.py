@@ -56,8 +56,10 @@ def report_text(report: RunReport, out_dir: Path) -> str:
     lines = [
         f"articles:  {len(report.done)} done, {len(report.failed)} failed -> {out_dir}/",
         f"sentences: {report.sentences} translated",
+        f"stories:   {report.stories} (digests in {out_dir}/stories/; {report.translations_saved} shared sentences translated once)",
         f"cache:     {report.cache_hits} hits, {report.cache_misses} misses ({rate})",
         f"models:    {report.models_loaded} loaded",
+        f"retries:   {report.retries} batches re-run after a worker failure",
         f"time:      {report.seconds:.1f} s",
     ]
     return "\n".join(lines)

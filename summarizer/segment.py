@@ -20,6 +20,9 @@ _NEVER_FINAL = {
     },
     "en": {"mr", "mrs", "ms", "dr", "prof", "st", "no", "approx", "e.g", "i.e", "vs"},
 }
+_END = re.compile(r"[.!?…]")
+_CANDIDATE_END = re.compile(r"[.!?…][\"'”’)]*\s+")
+BLOCK_CHARS = 2000  # pysbd's time grows faster than linearly: 200,000 characters without a full stop took minutes
 _LAST_WORD = re.compile(r"(?:^|\s)\(?([\w.]+)\.$")
 
 
@@ -43,7 +46,11 @@ def split_sentences(paragraph: str, lang: str = "nl") -> list[str]:
         return []
     never_final = _NEVER_FINAL.get(lang, set())
     merged: list[str] = []
-    for piece in _segmenter(lang).segment(paragraph):
+    pieces = (
+        p for block in _blocks(paragraph)
+        for p in (_segmenter(lang).segment(block) if len(block) <= BLOCK_CHARS and _END.search(block) else [block])
+    )
+    for piece in pieces:
         piece = piece.strip()
         if not piece:
             continue
@@ -52,6 +59,26 @@ def split_sentences(paragraph: str, lang: str = "nl") -> list[str]:
         else:
             merged.append(piece)
     return merged
+
+
+def _blocks(paragraph: str) -> list[str]:
+    """Group a paragraph's likely sentences into blocks of about BLOCK_CHARS for pysbd, which slows down badly on long input.
+
+    Cuts fall only after sentence-ending punctuation followed by a space; a longer stretch
+    without one stays whole (it holds at most a final full stop) and is split later to fit the model.
+    """
+    if len(paragraph) <= BLOCK_CHARS:
+        return [paragraph]
+    cuts = [m.end() for m in _CANDIDATE_END.finditer(paragraph)] + [len(paragraph)]
+    blocks: list[str] = []
+    start = prev = 0
+    for cut in cuts:
+        if cut - start > BLOCK_CHARS and prev > start:
+            blocks.append(paragraph[start:prev].strip())
+            start = prev
+        prev = cut
+    blocks.append(paragraph[start:].strip())
+    return [b for b in blocks if b]
 
 
 def _ends_with_abbreviation(sentence: str, abbreviations: set[str]) -> bool:

@@ -17,6 +17,7 @@ class TranslationSettings:
     # model cannot loop to the 512-token limit on a short sentence.
     max_length_ratio: float = 2.0
     max_length_extra: int = 10
+    no_repeat_ngram_size: int = 0  # 0: off (opus-mt's default); the repetition guard retries loops with 3
 
     def as_dict(self) -> dict[str, Any]:
         """Plain-dict form for JSON records and cache keys."""

@@ -14,7 +14,7 @@ __all__ = ["summarize", "chunk_sentences", "generation_kwargs"]
 
 log = logging.getLogger(__name__)
 
-MAX_ROUNDS = 8
+MAX_ROUNDS = 16  # each round must shrink the text (checked), so this only bounds pathological cases
 
 
 def generation_kwargs(settings: SummarySettings, limit: int) -> dict[str, Any]:

@@ -89,6 +89,7 @@ def _run(todo, engine, settings, cache, task, batch_tokens, keys, on_progress) -
             [parts[i][2] for i in group],
             {
                 "num_beams": settings.num_beams,
+                **({"no_repeat_ngram_size": settings.no_repeat_ngram_size} if settings.no_repeat_ngram_size else {}),
                 "max_new_tokens": settings.max_new_tokens(max(lengths[i] for i in group), engine.max_content_tokens),
             },
         )

@@ -17,12 +17,35 @@ def _markdown(record: Record, lang: str) -> str:
     label = {"en": ("Summary", "Date", "Source"), "nl": ("Samenvatting", "Datum", "Bron")}[lang]
     lines = [f"# {title}", ""]
     details = [f"{label[2]}: `{record['source']['name']}`"]
-    if meta.get("date"):
-        details.insert(0, f"{label[1]}: {meta['date']}")
+    if meta.get("source"):
+        details.append(meta["source"])
+    if meta.get("published") or meta.get("date"):
+        details.insert(0, f"{label[1]}: {meta.get('published') or meta['date']}" + (f" {meta['time']}" if meta.get("time") else ""))
     lines += [" · ".join(details), "", f"## {label[0]}", ""]
-    lines += [pair[lang] for pair in record["summary"]]  # one sentence a line, aligned across languages
+    lines += [_sentence(pair, lang) for pair in record["summary"]]  # one sentence a line, aligned across languages
+    if any(pair.get("unsupported" if lang == "en" else "unsupported_nl") for pair in record["summary"]):
+        lines += ["", _LEGEND[lang]]
     lines += ["", f"<sub>{record['signature']}</sub>", ""]
     return "\n".join(lines)
+
+
+_LEGEND = {
+    "en": "⚠ marks numbers, dates, times or names found nowhere in the article; [n] are the supporting source sentences.",
+    "nl": "⚠ markeert getallen, data, tijden of namen die nergens in het artikel staan; [n] zijn de bronzinnen.",
+}
+
+
+def _sentence(pair: dict[str, Any], lang: str) -> str:
+    """The sentence, then its supporting source sentences and any unsupported spans (the sentence itself unchanged)."""
+    text = pair[lang]
+    if pair.get("sources"):
+        text += " " + "".join(f"[{i}]" for i in pair["sources"])
+    flagged = pair.get("unsupported" if lang == "en" else "unsupported_nl") or []
+    if flagged:
+        text += " ⚠ " + ", ".join(f"`{s['text']}`" for s in flagged)
+    if pair.get("loop"):
+        text += " ⚠ loop"
+    return text
 
 
 def _json(record: Record) -> str:

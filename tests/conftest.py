@@ -50,5 +50,6 @@ def _isolated_env(monkeypatch, tmp_path):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("HF_HOME", str(tmp_path / "hf-home"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
-    for var in ("SUMMARIZE_NL_EN", "SUMMARIZE_SUMMARIZER", "SUMMARIZE_EN_NL", "SUMMARIZE_CACHE_DIR", "SUMMARIZE_OUT"):
+    for var in ("SUMMARIZE_NL_EN", "SUMMARIZE_SUMMARIZER", "SUMMARIZE_EN_NL", "SUMMARIZE_CACHE_DIR", "SUMMARIZE_OUT",
+                "SUMMARIZE_ENGINE"):
         monkeypatch.delenv(var, raising=False)
