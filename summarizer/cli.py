@@ -77,6 +77,7 @@ def run(
     offline: Annotated[bool, typer.Option("--offline", envvar="SUMMARIZE_OFFLINE", help="Never download models.")] = False,
     force_language: Annotated[bool, typer.Option("--force-language", help="Process articles that look like English, French or German instead of failing them.")] = False,
     max_bytes: Annotated[Optional[int], typer.Option("--max-bytes", help="Refuse input files larger than this (default: 100000, about 15,000 words; 0: no limit).", min=0)] = None,
+    retry_loops: Annotated[bool, typer.Option("--retry-loops/--no-retry-loops", help="Regenerate looping output once with stricter settings; with --no-retry-loops it is only flagged.")] = True,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars, no report; errors only.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log model loads and chunking.")] = False,
 ) -> None:
@@ -103,6 +104,7 @@ def run(
         cluster=ClusterOptions(address=ray_address, workers=workers, gpus_per_worker=gpus_per_worker),
         allow_download=not offline,
         force_language=force_language,
+        retry_loops=retry_loops,
         **({} if max_bytes is None else {"max_bytes": max_bytes or None}),
     )
     try:

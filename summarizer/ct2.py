@@ -16,14 +16,12 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from .engine import check_model_dir
+from .engine import TokenizedEngine, check_model_dir
 from .errors import ModelLoadError
-from .roles import ROLES
 from .sources import ModelSource
 
 __all__ = ["CT2Engine", "default_compute_type", "FORMAT"]
@@ -40,7 +38,7 @@ def default_compute_type(device: str) -> str:
     return _COMPUTE_TYPES[device]
 
 
-class CT2Engine:
+class CT2Engine(TokenizedEngine):
     """A seq2seq model run with CTranslate2; nothing is converted, imported or loaded until first use."""
 
     name = "ctranslate2"
@@ -106,21 +104,6 @@ class CT2Engine:
         return target
 
     @cached_property
-    def tokenizer(self) -> Any:
-        """The checkpoint's transformers tokenizer."""
-        from transformers import AutoTokenizer
-
-        assert self.source.path is not None
-        check_model_dir(self.source.role, self.source.path)
-        try:
-            return AutoTokenizer.from_pretrained(self.source.path)
-        except Exception as exc:
-            raise ModelLoadError(
-                f"{self.source.role}: cannot load the tokenizer from {self.source.path} ({_first_line(exc)}); "
-                f"check the directory or pass another {ROLES[self.source.role].option}"
-            ) from exc
-
-    @cached_property
     def translator(self) -> Any:
         """The converted model, loaded on the chosen device and compute type."""
         import ctranslate2
@@ -153,29 +136,6 @@ class CT2Engine:
         except (OSError, ValueError):
             return {}
 
-    @cached_property
-    def max_input_tokens(self) -> int:
-        """Longest input, special tokens included, that the model accepts."""
-        assert self.source.path is not None
-        try:
-            config = json.loads((self.source.path / "config.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            config = {}
-        limits = [config.get("max_position_embeddings"), getattr(self.tokenizer, "model_max_length", None)]
-        usable = [n for n in limits if isinstance(n, int) and 0 < n < 1_000_000]
-        return min(usable) if usable else 512
-
-    @cached_property
-    def max_content_tokens(self) -> int:
-        """Longest input without the special tokens the tokenizer adds."""
-        return self.max_input_tokens - len(self.tokenizer("")["input_ids"])
-
-    def count_tokens(self, texts: list[str]) -> list[int]:
-        """Token count of each text, without special tokens."""
-        if not texts:
-            return []
-        return [len(ids) for ids in self.tokenizer(texts, add_special_tokens=False)["input_ids"]]
-
     def generate(self, texts: list[str], **kwargs: Any) -> list[str]:
         """Translate one batch with transformers `generate()` arguments; inputs must already fit the model."""
         if not texts:
@@ -192,11 +152,6 @@ class CT2Engine:
         )
         outputs = [self.tokenizer.convert_tokens_to_ids(r.hypotheses[0]) for r in results]
         return [t.strip() for t in self.tokenizer.batch_decode(outputs, skip_special_tokens=True)]
-
-    def generate_batches(self, jobs: Iterable[tuple[list[str], dict[str, Any]]]) -> Iterator[list[str]]:
-        """Run jobs one after another (one model, one device)."""
-        for texts, kwargs in jobs:
-            yield self.generate(texts, **kwargs)
 
 
 def translate_options(kwargs: dict[str, Any], defaults: dict[str, Any]) -> dict[str, Any]:

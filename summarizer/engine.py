@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterable, Iterator
 from functools import cached_property
@@ -12,7 +13,7 @@ from .errors import ModelLoadError
 from .roles import ROLES
 from .sources import ModelSource
 
-__all__ = ["TorchEngine", "check_model_dir"]
+__all__ = ["TokenizedEngine", "TorchEngine", "check_model_dir", "load_error"]
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +46,70 @@ def check_model_dir(role: str, path: Path) -> None:
         )
 
 
-class TorchEngine:
+class TokenizedEngine:
+    """The tokenizer side every local engine shares: loading, input limits, token counts, batch loop.
+
+    Subclasses set ``source`` and implement ``generate``.
+    """
+
+    source: ModelSource
+
+    @cached_property
+    def tokenizer(self) -> Any:
+        """The checkpoint's transformers tokenizer."""
+        from transformers import AutoTokenizer
+
+        _quiet_transformers()
+        assert self.source.path is not None
+        check_model_dir(self.source.role, self.source.path)
+        try:
+            return AutoTokenizer.from_pretrained(self.source.path)
+        except Exception as exc:  # transformers raises many kinds; all mean "cannot load"
+            raise load_error(self.source, "tokenizer", exc) from exc
+
+    @cached_property
+    def max_input_tokens(self) -> int:
+        """Longest input, special tokens included, that the model accepts."""
+        assert self.source.path is not None
+        try:
+            config = json.loads((self.source.path / "config.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            config = {}
+        limits = [config.get("max_position_embeddings"), getattr(self.tokenizer, "model_max_length", None)]
+        usable = [n for n in limits if isinstance(n, int) and 0 < n < 1_000_000]
+        return min(usable) if usable else 512
+
+    @cached_property
+    def max_content_tokens(self) -> int:
+        """Longest input without the special tokens the tokenizer adds."""
+        return self.max_input_tokens - len(self.tokenizer("")["input_ids"])
+
+    def count_tokens(self, texts: list[str]) -> list[int]:
+        """Token count of each text, without special tokens."""
+        if not texts:
+            return []
+        return [len(ids) for ids in self.tokenizer(texts, add_special_tokens=False)["input_ids"]]
+
+    def generate(self, texts: list[str], **kwargs: Any) -> list[str]:
+        """One batch; inputs must already fit the model (never truncated)."""
+        raise NotImplementedError
+
+    def generate_batches(self, jobs: Iterable[tuple[list[str], dict[str, Any]]]) -> Iterator[list[str]]:
+        """Run jobs one after another (one model, one device)."""
+        for texts, kwargs in jobs:
+            yield self.generate(texts, **kwargs)
+
+
+def load_error(source: ModelSource, what: str, exc: Exception) -> ModelLoadError:
+    """A ModelLoadError naming the role, the directory, the cause and the option that replaces the model."""
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return ModelLoadError(
+        f"{source.role}: cannot load the {what} from {source.path} ({first}); "
+        f"check the directory or pass another {ROLES[source.role].option}"
+    )
+
+
+class TorchEngine(TokenizedEngine):
     """A seq2seq model run with transformers; nothing is imported or loaded until first use."""
 
     name = "torch"
@@ -60,20 +124,6 @@ class TorchEngine:
     def compute(self) -> str:
         """Backend, device and precision: results differ between them, so cache keys include it."""
         return f"{self.name}:{self.device}:{self.dtype}"
-
-    @cached_property
-    def tokenizer(self) -> Any:
-        """The model's tokenizer."""
-        from transformers import AutoTokenizer
-
-        _quiet_transformers()
-
-        assert self.source.path is not None
-        check_model_dir(self.source.role, self.source.path)
-        try:
-            return AutoTokenizer.from_pretrained(self.source.path)
-        except Exception as exc:  # transformers raises many kinds; all mean "cannot load"
-            raise self._load_error("tokenizer", exc) from exc
 
     @cached_property
     def model(self) -> Any:
@@ -92,31 +142,10 @@ class TorchEngine:
                 self.source.path, dtype=getattr(torch, self.dtype), trust_remote_code=False
             )
         except Exception as exc:
-            raise self._load_error("model", exc) from exc
+            raise load_error(self.source, "model", exc) from exc
         self.loads += 1
         log.info("%s: loaded %s on %s (%s)", self.source.role, self.source.describe(), self.device, self.dtype)
         return model.to(self.device).eval()
-
-    @cached_property
-    def max_input_tokens(self) -> int:
-        """Longest input, special tokens included, that the model accepts."""
-        from transformers import AutoConfig
-
-        config = AutoConfig.from_pretrained(self.source.path)
-        limits = [getattr(config, "max_position_embeddings", None), getattr(self.tokenizer, "model_max_length", None)]
-        usable = [n for n in limits if isinstance(n, int) and 0 < n < 1_000_000]
-        return min(usable) if usable else 512
-
-    @cached_property
-    def max_content_tokens(self) -> int:
-        """Longest input without the special tokens the tokenizer adds."""
-        return self.max_input_tokens - len(self.tokenizer("")["input_ids"])
-
-    def count_tokens(self, texts: list[str]) -> list[int]:
-        """Token count of each text, without special tokens."""
-        if not texts:
-            return []
-        return [len(ids) for ids in self.tokenizer(texts, add_special_tokens=False)["input_ids"]]
 
     def generate(self, texts: list[str], **kwargs: Any) -> list[str]:
         """Run `generate()` on one batch; inputs must already fit the model (never truncated)."""
@@ -130,15 +159,3 @@ class TorchEngine:
         with torch.inference_mode():
             out = self.model.generate(**batch, **kwargs)
         return [t.strip() for t in self.tokenizer.batch_decode(out, skip_special_tokens=True)]
-
-    def generate_batches(self, jobs: Iterable[tuple[list[str], dict[str, Any]]]) -> Iterator[list[str]]:
-        """Run jobs one after another (one model, one device)."""
-        for texts, kwargs in jobs:
-            yield self.generate(texts, **kwargs)
-
-    def _load_error(self, what: str, exc: Exception) -> ModelLoadError:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        return ModelLoadError(
-            f"{self.source.role}: cannot load the {what} from {self.source.path} ({first}); "
-            f"check the directory or pass another {ROLES[self.source.role].option}"
-        )

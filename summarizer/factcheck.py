@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .dates import MONTHS as NL_MONTHS
 from .dates import WEEKDAYS as NL_WEEKDAYS
@@ -134,16 +135,21 @@ def mark(text: str, spans: list[dict] | tuple, *, before: str, after: str) -> st
 
 
 def _known(sentences: list[str], lang: str) -> set[tuple]:
+    return set().union(*(_sentence_keys(sentence, lang) for sentence in sentences))
+
+
+@lru_cache(maxsize=1 << 16)
+def _sentence_keys(sentence: str, lang: str) -> frozenset[tuple]:
+    """What one source sentence can support; cached, since every summary sentence looks up the whole article."""
     keys: set[tuple] = set()
-    for sentence in sentences:
-        for span in claims(sentence, lang):
-            keys.add(span.key)
-            if span.key[0] == "date":  # "12 June" also supports "June" and "12"
-                keys |= {("month", span.key[1]), ("number", float(span.key[2]))}
-            elif span.key[0] == "time":
-                keys |= {("number", float(span.key[1])), ("number", float(span.key[2]))}
-        keys |= {("name", re.sub(r"['’]s$", "", w.lower())) for w in _WORD.findall(sentence)}
-    return keys
+    for span in claims(sentence, lang):
+        keys.add(span.key)
+        if span.key[0] == "date":  # "12 June" also supports "June" and "12"
+            keys |= {("month", span.key[1]), ("number", float(span.key[2]))}
+        elif span.key[0] == "time":
+            keys |= {("number", float(span.key[1])), ("number", float(span.key[2]))}
+    keys |= {("name", re.sub(r"['’]s$", "", w.lower())) for w in _WORD.findall(sentence)}
+    return frozenset(keys)
 
 
 def _supported(span: Span, known: set[tuple]) -> bool:

@@ -31,7 +31,7 @@ from .annotate import annotate
 from .report import write_index, write_stories
 from .stories import build_story, group
 from .meta import article_meta
-from .repetition import guard, strict_summary, strict_translation
+from .repetition import find_loop, guard, strict_summary, strict_translation
 from .roles import ROLES
 from .segment import split_sentences
 from .settings import SummarySettings, TranslationSettings
@@ -65,6 +65,7 @@ class RunOptions:
     allow_download: bool = True
     force_language: bool = False  # process articles that look like another language than Dutch
     max_bytes: int | None = MAX_BYTES  # larger input files are refused unread; None: no limit
+    retry_loops: bool = True  # regenerate looping output once with stricter settings (else only flag it)
 
 
 @dataclass
@@ -264,6 +265,8 @@ class _Context:
         """Translations, looping ones redone once with stricter settings; with the loop each still shows, or None."""
         strict = strict_translation(self.options.translation)
         out = self.translate(role, texts, reporter)
+        if not self.options.retry_loops:
+            return out, [find_loop(t) for t in out]
         out, loops, _ = guard(out, texts, lambda redo: self.translate(role, [texts[i] for i in redo], reporter, settings=strict))
         return out, loops
 
@@ -271,6 +274,8 @@ class _Context:
         """Summaries, looping ones redone once with stricter settings; with the loop each still shows, or None."""
         strict = strict_summary(self.options.summary)
         out = self.summarize(documents, reporter)
+        if not self.options.retry_loops:
+            return out, [find_loop(t) for t in out]
         out, loops, _ = guard(
             out, [" ".join(d) for d in documents],
             lambda redo: self.summarize([documents[i] for i in redo], reporter, settings=strict),

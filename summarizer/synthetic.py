@@ -137,7 +137,8 @@ def build_marian(
             vocab[piece] = len(vocab)
     if len(vocab) + 1 > shape.vocab_size:
         raise ValueError(f"vocab_size {shape.vocab_size} too small for {len(vocab) + 1} tokens")
-    for token in _fillers(shape.vocab_size - 1 - len(vocab), vocab, "▁<unused{}>"):
+    fillers = range(len(vocab), shape.vocab_size - 1)
+    for token in _fillers(len(fillers), vocab, "▁<unused{}>"):
         vocab[token] = len(vocab)
     pad_id = vocab["<pad>"] = len(vocab)
     (out_dir / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False, indent=0), encoding="utf-8")
@@ -167,7 +168,7 @@ def build_marian(
     generation = GenerationConfig(
         **ids, num_beams=4, max_length=512, bad_words_ids=[[pad_id]], renormalize_logits=True
     )
-    _save_model(MarianMTModel, config, generation, out_dir, seed)
+    _save_model(MarianMTModel, config, generation, out_dir, seed, silent=fillers)
     return out_dir
 
 
@@ -193,7 +194,8 @@ def build_bart(out_dir: Path, corpus: Iterable[str], *, shape: BartShape = TINY_
     merges = [tuple(pair) for pair in json.loads(bpe.to_str())["model"]["merges"]]
     if len(vocab) + 1 > shape.vocab_size:
         raise ValueError(f"vocab_size {shape.vocab_size} too small for {len(vocab) + 1} tokens")
-    for token in _fillers(shape.vocab_size - 1 - len(vocab), vocab, "Ġunused{}"):
+    fillers = range(len(vocab), shape.vocab_size - 1)
+    for token in _fillers(len(fillers), vocab, "Ġunused{}"):
         vocab[token] = len(vocab)
     vocab["<mask>"] = len(vocab)
 
@@ -221,7 +223,7 @@ def build_bart(out_dir: Path, corpus: Iterable[str], *, shape: BartShape = TINY_
         no_repeat_ngram_size=3,
         early_stopping=True,
     )
-    _save_model(BartForConditionalGeneration, config, generation, out_dir, seed)
+    _save_model(BartForConditionalGeneration, config, generation, out_dir, seed, silent=fillers)
     return out_dir
 
 
@@ -240,12 +242,22 @@ def _arch_kwargs(shape: MarianShape | BartShape) -> dict[str, int]:
     )
 
 
-def _save_model(model_cls, config, generation, out_dir: Path, seed: int) -> None:
-    """Instantiate `model_cls` with seeded random weights and save it as safetensors."""
+def _save_model(model_cls, config, generation, out_dir: Path, seed: int, *, silent: range) -> None:
+    """Instantiate `model_cls` with seeded random weights and save it as safetensors.
+
+    The output-embedding rows of the ``silent`` ids (vocabulary fillers) are zeroed: their
+    logit is then 0 while hundreds of real tokens score above it, so the model never emits
+    a filler. Fillers decode to text like "unused123" that re-tokenizes into many tokens,
+    which would make random-model text balloon between pipeline stages. Shapes and FLOPs
+    are unchanged.
+    """
     import torch
 
     torch.manual_seed(seed)
     model = model_cls(config).eval()
+    if len(silent):
+        with torch.no_grad():
+            model.get_output_embeddings().weight[silent.start:silent.stop] = 0
     model.generation_config = generation
     model.save_pretrained(out_dir)  # safetensors is the only format in v5
 
