@@ -20,7 +20,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from .engine import TokenizedEngine, check_model_dir
+from .engine import TokenizedEngine, check_model_dir, quiet_transformers
 from .errors import ModelLoadError
 from .sources import ModelSource
 
@@ -187,6 +187,8 @@ def translate_options(kwargs: dict[str, Any], defaults: dict[str, Any]) -> dict[
 def _convert(model_dir: Path, output_dir: Path, quantization: str) -> None:
     """Run CTranslate2's transformers converter, patching configs transformers 5 no longer fills in."""
     from ctranslate2.converters import TransformersConverter
+
+    quiet_transformers()
 
     class _Converter(TransformersConverter):
         def load_model(self, model_class: Any, model_name_or_path: str, **kwargs: Any) -> Any:

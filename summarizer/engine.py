@@ -13,7 +13,7 @@ from .errors import ModelLoadError
 from .roles import ROLES
 from .sources import ModelSource
 
-__all__ = ["TokenizedEngine", "TorchEngine", "check_model_dir", "load_error"]
+__all__ = ["TokenizedEngine", "TorchEngine", "check_model_dir", "load_error", "quiet_transformers"]
 
 log = logging.getLogger(__name__)
 
@@ -21,10 +21,11 @@ _WEIGHTS = ("model.safetensors", "model.safetensors.index.json", "pytorch_model.
 _TOKENIZER = ("tokenizer.json", "source.spm", "vocab.json", "spiece.model", "sentencepiece.bpe.model", "vocab.txt")
 
 
-def _quiet_transformers() -> None:
-    """Silence transformers' warnings (sequence length, max_length vs max_new_tokens) unless we log verbosely."""
+def quiet_transformers() -> None:
+    """Silence transformers' progress bars, and its warnings (sequence length, max_length vs max_new_tokens) unless we log verbosely."""
     from transformers.utils import logging as hf_logging
 
+    hf_logging.disable_progress_bar()  # our own progress display owns the terminal
     if not log.isEnabledFor(logging.INFO):
         hf_logging.set_verbosity_error()
 
@@ -59,7 +60,7 @@ class TokenizedEngine:
         """The checkpoint's transformers tokenizer."""
         from transformers import AutoTokenizer
 
-        _quiet_transformers()
+        quiet_transformers()
         assert self.source.path is not None
         check_model_dir(self.source.role, self.source.path)
         try:
@@ -130,9 +131,7 @@ class TorchEngine(TokenizedEngine):
         """The model, in eval mode, on the chosen device and precision."""
         import torch
         from transformers import AutoModelForSeq2SeqLM
-        from transformers.utils import logging as hf_logging
-
-        hf_logging.disable_progress_bar()  # our own progress display owns the terminal
+        quiet_transformers()
         assert self.source.path is not None
         check_model_dir(self.source.role, self.source.path)
         if self.device == "cuda" and not torch.cuda.is_available():
