@@ -9,6 +9,7 @@ Generated text is gibberish, but every id the model can emit decodes without err
 from __future__ import annotations
 
 __all__ = [
+    "Shape",
     "BartShape",
     "DISTILBART_CNN_12_6",
     "MarianShape",
@@ -35,8 +36,8 @@ _MAX_SPM_PIECES = 8000
 
 
 @dataclass(frozen=True)
-class MarianShape:
-    """Architecture hyper-parameters of a Marian (opus-mt) translation model."""
+class Shape:
+    """Architecture hyper-parameters of an encoder-decoder model (Marian or BART)."""
 
     vocab_size: int
     d_model: int
@@ -47,17 +48,7 @@ class MarianShape:
     max_positions: int
 
 
-@dataclass(frozen=True)
-class BartShape:
-    """Architecture hyper-parameters of a BART summarisation model."""
-
-    vocab_size: int
-    d_model: int
-    encoder_layers: int
-    decoder_layers: int
-    heads: int
-    ffn_dim: int
-    max_positions: int
+MarianShape = BartShape = Shape  # the builders take the same fields; the names say which builder a constant is for
 
 
 TINY_MARIAN = MarianShape(
@@ -227,7 +218,7 @@ def build_bart(out_dir: Path, corpus: Iterable[str], *, shape: BartShape = TINY_
     return out_dir
 
 
-def _arch_kwargs(shape: MarianShape | BartShape) -> dict[str, int]:
+def _arch_kwargs(shape: Shape) -> dict[str, int]:
     """Map a shape onto the config fields that MarianConfig and BartConfig share."""
     return dict(
         vocab_size=shape.vocab_size,
