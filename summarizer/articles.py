@@ -9,6 +9,7 @@ import logging
 import os
 import re
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -100,15 +101,23 @@ def _text_only(text: str, path: Path) -> str:
     return text
 
 
-def parse_article(text: str, *, path: Path, name: str, sha256: str) -> Article:
-    """Split raw article text into header date, optional headline and sentences."""
+Splitter = Callable[[list[str]], list[list[str]]]
+
+
+def split_dutch(paragraphs: list[str]) -> list[list[str]]:
+    """Each paragraph's Dutch sentences."""
+    return [split_sentences(p, "nl") for p in paragraphs]
+
+
+def parse_article(text: str, *, path: Path, name: str, sha256: str, split: Splitter = split_dutch) -> Article:
+    """Split raw article text into header date, optional headline and sentences (``split`` segments paragraphs)."""
     date = None
     header = _HEADER.match(text)
     if header:
         date = header.group(1)
         text = text[header.end():]
     layout = analyse(text)  # headline, dateline, source, intertitles and boilerplate come out here
-    segmented = tuple(tuple(split_sentences(p, "nl")) for p in layout.paragraphs)
+    segmented = tuple(tuple(sentences) for sentences in split(list(layout.paragraphs)))
     if not any(segmented):
         raise ArticleError(path, "no article text (empty, or only a header)")
     return Article(
@@ -118,11 +127,11 @@ def parse_article(text: str, *, path: Path, name: str, sha256: str) -> Article:
     )
 
 
-def read_article(path: Path, name: str, *, max_bytes: int | None = MAX_BYTES) -> Article:
+def read_article(path: Path, name: str, *, max_bytes: int | None = MAX_BYTES, split: Splitter = split_dutch) -> Article:
     """Read, decode and segment one article file; files over ``max_bytes`` are refused unread."""
     raw = _read_bounded(path, max_bytes)
     text = decode(raw, path)
-    return parse_article(text, path=path, name=name, sha256=hashlib.sha256(raw).hexdigest())
+    return parse_article(text, path=path, name=name, sha256=hashlib.sha256(raw).hexdigest(), split=split)
 
 
 def _read_bounded(path: Path, max_bytes: int | None) -> bytes:

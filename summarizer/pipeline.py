@@ -12,11 +12,12 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 
 from . import __version__
-from .articles import MAX_BYTES, Article, find_articles, read_article
+from .articles import MAX_BYTES, Article, Splitter, find_articles, read_article, split_dutch
 from .cache import Cache, cache_key
 from .device import plan_device
 from .distributed import ClusterOptions, plan_cluster, ray_engines
@@ -45,6 +46,17 @@ __all__ = ["RunOptions", "RunReport", "Reporter", "run", "output_paths"]
 log = logging.getLogger(__name__)
 
 WINDOW = 32  # articles translated together: bounded memory, still large batches
+
+
+@lru_cache(maxsize=1)
+def _segmenter_revision() -> dict[str, str]:
+    """Identity of the sentence segmenter for cache keys: pysbd's version and our segmentation rules' source."""
+    from importlib.metadata import version
+
+    from . import segment
+
+    rules = hashlib.sha256(Path(segment.__file__).read_bytes()).hexdigest()[:16]
+    return {"id": "pysbd", "revision": f"{version('pysbd')}+{rules}"}
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f\\]")
 
 
@@ -141,7 +153,7 @@ def run(inputs: Path | Sequence[Path | str], options: RunOptions, *, reporter: R
     try:
         ctx = _Context.build(options, cache)
         for start in range(0, len(found), WINDOW):  # read per window: memory stays bounded
-            articles = _read_all(found[start:start + WINDOW], report, options)
+            articles = _read_all(found[start:start + WINDOW], report, options, ctx.split_cached)
             if articles:
                 _process_window(articles, ctx, report, reporter)
         try:
@@ -163,11 +175,11 @@ def run(inputs: Path | Sequence[Path | str], options: RunOptions, *, reporter: R
     return report
 
 
-def _read_all(found: list[tuple[Path, str]], report: RunReport, options: RunOptions) -> list[Article]:
+def _read_all(found: list[tuple[Path, str]], report: RunReport, options: RunOptions, split: Splitter) -> list[Article]:
     articles = []
     for path, name in found:
         try:
-            article = read_article(path, name, max_bytes=options.max_bytes)
+            article = read_article(path, name, max_bytes=options.max_bytes, split=split)
             if not options.force_language:
                 _check_dutch(article)
             articles.append(article)
@@ -222,6 +234,19 @@ class _Context:
             engines = ray_engines(engines, name, device=device, dtype=dtype, store=_converted_models_dir(options), cluster=cluster)
         budget = options.batch_tokens or default_batch_tokens(name, device)
         return cls(options=options, cache=cache, engines=engines, batch_tokens=budget)
+
+    def split_cached(self, paragraphs: list[str]) -> list[list[str]]:
+        """Dutch sentences of each paragraph, from the cache when this segmenter has seen it (pysbd is slow)."""
+        keys = [
+            cache_key(task="segment:nl", model=_segmenter_revision(), settings={}, compute="python", text=p) for p in paragraphs
+        ]
+        done = self.cache.get_many(keys)
+        todo = {k: p for k, p in zip(keys, paragraphs) if k not in done}
+        if todo:
+            new = dict(zip(todo, split_dutch(list(todo.values()))))
+            self.cache.put_many("segment:nl", new)
+            done.update(new)
+        return [done[k] for k in keys]
 
     def translate(self, role: str, texts: list[str], reporter: Reporter, *, settings: TranslationSettings | None = None) -> list[str]:
         reporter.stage(f"translating {role}", len(texts))

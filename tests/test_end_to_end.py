@@ -70,6 +70,16 @@ def test_second_run_is_served_from_cache(first_run, seed_dir, model_args, tmp_pa
     assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
 
 
+def test_sentence_segmentation_is_cached_per_paragraph(first_run, seed_dir):
+    from summarizer.cache import Cache
+
+    _, cache_dir, _ = first_run
+    rows = Cache(cache_dir)._db.execute("SELECT value FROM results WHERE task = 'segment:nl'").fetchall()
+    stored = {sentence for (value,) in rows for sentence in json.loads(value)}
+    for path, name in find_articles(seed_dir):
+        assert set(read_article(path, name).sentences) <= stored  # a warm run never needs pysbd
+
+
 def test_cached_run_imports_neither_torch_nor_transformers(first_run, seed_dir, model_args):
     out, cache, _ = first_run
     script = (
