@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from .engine import TokenizedEngine, check_model_dir, quiet_transformers
-from .errors import ModelLoadError
+from .errors import ModelLoadError, first_line
 from .sources import ModelSource
 
 __all__ = ["CT2Engine", "default_compute_type", "FORMAT"]
@@ -96,7 +96,7 @@ class CT2Engine(TokenizedEngine):
             raise
         except Exception as exc:  # the converter raises many kinds; all mean "cannot convert"
             raise ModelLoadError(
-                f"{self.source.role}: CTranslate2 cannot convert {self.source.path} ({_first_line(exc)}); "
+                f"{self.source.role}: CTranslate2 cannot convert {self.source.path} ({first_line(exc)}); "
                 "pass --engine torch"
             ) from exc
         finally:
@@ -117,7 +117,7 @@ class CT2Engine(TokenizedEngine):
             )
         except Exception as exc:
             raise ModelLoadError(
-                f"{self.source.role}: cannot load the converted model {path} ({_first_line(exc)}); "
+                f"{self.source.role}: cannot load the converted model {path} ({first_line(exc)}); "
                 "delete that folder to convert again, or pass --engine torch"
             ) from exc
         self.loads += 1
@@ -198,11 +198,6 @@ def _convert(model_dir: Path, output_dir: Path, quantization: str) -> None:
             return model
 
     _Converter(str(model_dir)).convert(str(output_dir), quantization=quantization, force=True)
-
-
-def _first_line(exc: Exception) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def _cores() -> int:

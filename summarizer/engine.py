@@ -9,7 +9,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from .errors import ModelLoadError
+from .errors import ModelLoadError, first_line
 from .roles import ROLES
 from .sources import ModelSource
 
@@ -103,9 +103,8 @@ class TokenizedEngine:
 
 def load_error(source: ModelSource, what: str, exc: Exception) -> ModelLoadError:
     """A ModelLoadError naming the role, the directory, the cause and the option that replaces the model."""
-    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return ModelLoadError(
-        f"{source.role}: cannot load the {what} from {source.path} ({first}); "
+        f"{source.role}: cannot load the {what} from {source.path} ({first_line(exc)}); "
         f"check the directory or pass another {ROLES[source.role].option}"
     )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 __all__ = [
+    "first_line",
     "SummarizerError",
     "UsageError",
     "LockError",
@@ -13,6 +14,12 @@ __all__ = [
     "OutputError",
     "Interrupted",
 ]
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of an exception's message, or its type name: enough for a one-line error."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 class SummarizerError(Exception):

@@ -9,6 +9,7 @@ import logging
 import os
 import re
 import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -41,7 +42,7 @@ from .summarize import summarize
 from .translate import translate
 from .writers import WRITERS
 
-__all__ = ["RunOptions", "RunReport", "Reporter", "run", "output_paths"]
+__all__ = ["RunOptions", "RunReport", "Reporter", "NullReporter", "run", "output_paths"]
 
 log = logging.getLogger(__name__)
 
@@ -109,7 +110,9 @@ class Reporter(Protocol):
     def advance(self, n: int = 1) -> None: ...
 
 
-class _Silent:
+class NullReporter:
+    """A Reporter that shows nothing."""
+
     def stage(self, name: str, total: int) -> None:
         pass
 
@@ -139,7 +142,7 @@ def run(inputs: Path | Sequence[Path | str], options: RunOptions, *, reporter: R
     model cannot be had; per-article problems are recorded in the report instead.
     """
     started = time.perf_counter()
-    reporter = reporter or _Silent()
+    reporter = reporter or NullReporter()
     roots = [inputs] if isinstance(inputs, (str, Path)) else list(inputs)
     found = find_articles(*roots)
     if not found:
@@ -271,7 +274,8 @@ class _Context:
         ]
         done = self.cache.get_many(keys)
         reporter.stage("summarizing", len(documents))
-        reporter.advance(sum(1 for k in keys if k in done))
+        copies = Counter(keys)  # a document repeated in the window counts once per copy for progress
+        reporter.advance(sum(copies[k] for k in done))
         todo = {k: sentences for k, sentences in zip(keys, documents) if k not in done}
 
         def one(sentences: list[str]) -> str:
@@ -283,7 +287,7 @@ class _Context:
             for key, summary in zip(todo, summaries):
                 self.cache.put_many("summarize", {key: summary})  # cache on this thread: SQLite stays single-threaded
                 done[key] = summary
-                reporter.advance(sum(1 for k in keys if k == key))
+                reporter.advance(copies[key])
         return [done[k] for k in keys]
 
     def translate_guarded(self, role: str, texts: list[str], reporter: Reporter) -> tuple[list[str], list[str | None]]:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .pipeline import RunReport
+from .pipeline import NullReporter, RunReport
 
 __all__ = ["rich_reporter", "report_text"]
 
@@ -26,14 +26,6 @@ class _RichReporter:
             self.progress.advance(self.task, n)
 
 
-class _Null:
-    def stage(self, name: str, total: int) -> None:
-        pass
-
-    def advance(self, n: int = 1) -> None:
-        pass
-
-
 @contextmanager
 def rich_reporter(*, enabled: bool) -> Iterator[object]:
     """A progress reporter that draws bars on a terminal (stderr), or does nothing."""
@@ -42,7 +34,7 @@ def rich_reporter(*, enabled: bool) -> Iterator[object]:
 
     console = Console(stderr=True)
     if not enabled or not console.is_terminal:
-        yield _Null()
+        yield NullReporter()
         return
     columns = (TextColumn("{task.description:<22}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as progress:

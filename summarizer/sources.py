@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .cache import Cache
-from .errors import ModelNotFoundError
+from .errors import ModelNotFoundError, first_line
 from .fsutil import sha256_file
 from .lock import Lock, ModelPin
 from .roles import ROLES
@@ -87,8 +87,7 @@ def hub_snapshot(pin: ModelPin, *, allow_download: bool = True) -> Path:
     try:
         return Path(snapshot_download(pin.id, revision=pin.revision, allow_patterns=patterns))
     except (HfHubHTTPError, LocalEntryNotFoundError, OSError, ValueError) as exc:
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise _missing(pin, f"it is not cached locally and the hub could not be reached ({reason})") from exc
+        raise _missing(pin, f"it is not cached locally and the hub could not be reached ({first_line(exc)})") from exc
 
 
 def _missing(pin: ModelPin, why: str) -> ModelNotFoundError:
