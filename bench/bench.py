@@ -271,10 +271,12 @@ def main() -> None:
         rows[path] = result
         print(f"  {result['wall']:.1f} s, peak RSS {result['rss_mb']:.0f} MB", flush=True)
     warm = warm_rerun(corpus, MODELS / "out-warm", models, mode["summary_tokens"], MODELS / "cache-default")
-    table = render(rows, warm, mode, args.quick)
+    table = render(rows, warm, mode)
     print(table)
-    args.output.write_text(document(table, args.quick, mode, time.perf_counter() - started), encoding="utf-8")
-    print(f"wrote {args.output}")
+    args.output.write_text(document(table, args.quick, mode, corpus_stats(corpus), time.perf_counter() - started), encoding="utf-8")
+    raw = args.output.with_suffix(".json")
+    raw.write_text(json.dumps({"mode": mode, "rows": rows, "warm_rerun_s": warm}, indent=1) + "\n", encoding="utf-8")
+    print(f"wrote {args.output} and {raw}")
 
 
 def convert_ct2(models: dict[str, Path]) -> None:
@@ -295,8 +297,25 @@ def convert_ct2(models: dict[str, Path]) -> None:
                    check=True, env=_env(), cwd=REPO)
 
 
-def render(rows: dict, warm: float, mode: dict, quick: bool) -> str:
-    """The results as a markdown table plus the ratio lines."""
+def corpus_stats(corpus: Path) -> dict[str, int]:
+    """Sentences in the corpus, and how many distinct ones: the project's paths translate each distinct sentence once."""
+    from summarizer.articles import find_articles, read_article
+
+    sentences = [s for p, n in find_articles(corpus) for s in read_article(p, n).sentences]
+    return {"sentences": len(sentences), "distinct": len(set(sentences))}
+
+
+# The issue's targets: (label, how to read the figure, test)
+TARGETS = (
+    ("default path >= 15x naive, translation tok/s", lambda f: f"{f['vs_naive']:.1f}x", lambda f: f["vs_naive"] >= 15),
+    ("default path >= 3x transformers batched, translation tok/s", lambda f: f"{f['vs_batched']:.1f}x", lambda f: f["vs_batched"] >= 3),
+    ("peak RSS of a full CPU run < 2.5 GB", lambda f: f"{f['rss_mb']:.0f} MB", lambda f: f["rss_mb"] < 2500),
+    ("warm-cache re-run < 2 s", lambda f: f"{f['warm']:.2f} s", lambda f: f["warm"] < 2.0),
+)
+
+
+def render(rows: dict, warm: float, mode: dict) -> str:
+    """The results as a markdown table, the ratio lines and the targets."""
     def tps(r, stages):
         return sum(r["tokens"][s] for s in stages) / max(1e-9, sum(r["stages"].get(s, 0.0) for s in stages))
 
@@ -316,19 +335,25 @@ def render(rows: dict, warm: float, mode: dict, quick: bool) -> str:
     lines.append(f"- warm-cache re-run of (c), wall time of a fresh process including start-up: {warm:.2f} s")
     lines.append("- output tokens counted with one tokenizer over what each path wrote: "
                  + "; ".join(f"({l}) {sum(r['tokens'].values())}" for l, r in zip("abc", rows.values())))
+    figures = {"vs_naive": tps(c, trans) / tps(base, trans), "vs_batched": tps(c, trans) / tps(b, trans), "rss_mb": c["rss_mb"], "warm": warm}
+    lines += ["", f"## Against the targets ({mode['articles']} articles{'' if mode['articles'] == 50 else '; the targets are set for 50'})", "",
+              "| target | measured | |", "| --- | --- | --- |"]
+    lines += [f"| {label} | {show(figures)} | {'met' if ok(figures) else 'missed'} |" for label, show, ok in TARGETS]
     return "\n".join(lines)
 
 
-def document(table: str, quick: bool, mode: dict, seconds: float) -> str:
-    """BENCHMARKS.md text."""
+def document(table: str, quick: bool, mode: dict, stats: dict[str, int], seconds: float) -> str:
+    """BENCHMARKS.md text; the hand-written analysis in bench/notes.md is appended as it is."""
+    notes = HERE / "notes.md"
     return f"""# Benchmarks
 
 Produced by `python bench/bench.py{' --quick' if quick else ''} --articles {mode['articles']}` ({seconds / 60:.1f} min in all). Machine: {machine()}.
 
 Models: random weights with the real shapes (opus-mt nl-en / en-nl, distilbart-cnn-12-6; see
 `../shared/MODELS.md`), so compute and memory match the real checkpoints and only the words are
-nonsense. Corpus: {mode['articles']} articles of {mode['sentences']} shuffled seed sentences; beam 4 everywhere; result cache off
-(the default path runs on an empty cache, which it fills for the warm re-run). Random models rarely
+nonsense. Corpus: {mode['articles']} articles of {mode['sentences']} shuffled seed sentences ({stats['sentences']} sentences, {stats['distinct']} distinct:
+(a) translates every one, (b) and (c) each distinct sentence once, as the pipeline does with repeated wire copy);
+beam 4 everywhere; result cache off (the default path runs on an empty cache, which it fills for the warm re-run). Random models rarely
 emit EOS, so every path gets the same caps: a translation at most as many tokens as its input,
 a summary exactly {mode['summary_tokens']} tokens (min = max). Timings include model loading; the
 one-time CTranslate2 conversion is not included. Each path runs in its own process; peak RSS is that
@@ -341,7 +366,7 @@ twice, a cost real models rarely pay.
 On CUDA the default path uses CTranslate2 float16 (int8_float16 via `CT2Engine(compute_type=...)`)
 and a 16384-token translation budget; the naive baseline then runs on the GPU in float32, as a
 tutorial's `model.to("cuda")` would, and transformers batched in float16.
-"""
+{notes.read_text(encoding="utf-8") if notes.is_file() else ""}"""
 
 
 if __name__ == "__main__":

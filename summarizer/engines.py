@@ -29,7 +29,8 @@ def _ct2(source: ModelSource, *, device: str, dtype: str, store: Path) -> CT2Eng
 ENGINES: dict[str, Callable[..., Any]] = {"torch": _torch, "ctranslate2": _ct2}
 ENGINE_CHOICES = ("auto", *ENGINES)
 # Input tokens per translation batch when --batch-tokens is not given: (engine, device) -> budget.
-_BATCH_TOKENS = {("torch", "cpu"): 1024, ("torch", "cuda"): 8192, ("ctranslate2", "cpu"): 2048, ("ctranslate2", "cuda"): 16384}
+# CPU: 1024 was fastest for CTranslate2 int8 on 2 cores (Marian shape, beam 4; 256-8192 tried, bench/notes.md).
+_BATCH_TOKENS = {("torch", "cpu"): 1024, ("torch", "cuda"): 8192, ("ctranslate2", "cpu"): 1024, ("ctranslate2", "cuda"): 16384}
 
 
 def ct2_available() -> bool:

@@ -15,6 +15,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 __all__ = ["Support", "Index", "content_tokens", "MAX_SOURCES"]
 
@@ -42,6 +43,7 @@ def _trigrams(text: str) -> set[str]:
     return {padded[i:i + 3] for i in range(len(padded) - 2)}
 
 
+@lru_cache(maxsize=1 << 16)  # a run stems the same few thousand words again and again
 def _stem(word: str) -> str:
     for suffix in ("'s", "’s", "ing", "ed", "es", "s"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:

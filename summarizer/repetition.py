@@ -7,6 +7,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from functools import lru_cache
 
 from .settings import SummarySettings, TranslationSettings
 
@@ -31,6 +32,7 @@ def strict_summary(settings: SummarySettings) -> SummarySettings:
     return replace(settings, no_repeat_ngram_size=3 if not current or current > 3 else max(2, current - 1))
 
 
+@lru_cache(maxsize=1 << 14)  # wire copy repeats: the same sentences come back across a batch
 def find_loop(text: str) -> str | None:
     """A short description of how ``text`` loops, or None.
 

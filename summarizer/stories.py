@@ -31,10 +31,12 @@ def similarity(records: list[Record], lang: str = "en") -> list[list[float]]:
     idf = {t: math.log(1 + n / k) for t, k in df.items()}  # smoothed: a word in every article still counts a little
     vectors = [{t: (1 + math.log(c)) * idf[t] for t, c in b.items()} for b in bags]
     norms = [math.sqrt(sum(v * v for v in vec.values())) or 1.0 for vec in vectors]
-    return [
-        [sum(w * vectors[j].get(t, 0.0) for t, w in vectors[i].items()) / (norms[i] * norms[j]) for j in range(n)]
-        for i in range(n)
-    ]
+    sims = [[0.0] * n for _ in range(n)]
+    for i in range(n):  # symmetric: each pair once
+        for j in range(i, n):
+            small, large = sorted((vectors[i], vectors[j]), key=len)
+            sims[i][j] = sims[j][i] = sum(w * large.get(t, 0.0) for t, w in small.items()) / (norms[i] * norms[j])
+    return sims
 
 
 def group(records: list[Record], *, threshold: float = SIMILARITY, max_days: int = MAX_DAYS) -> list[list[int]]:
@@ -73,19 +75,21 @@ def deduplicate(records: list[Record]) -> dict[str, Any]:
     shared: list[dict[str, Any]] = []
     owners: list[set[str]] = []  # per kept sentence: the articles that carry it
     words: list[set[str]] = []
+    normals: list[str] = []  # per kept sentence: its Dutch text without case and punctuation
     exact = Counter(nl for r in records for nl in {t["nl"] for t in r["translation"]})  # the cache's unit: exact text
     shared_paragraphs = 0
     for record in records:
         name = record["source"]["name"]
         by_paragraph: dict[int, list[bool]] = {}
         for i, t in enumerate(record["translation"]):
-            bag = set(content_tokens(t["nl"]))
-            match = next((k for k, other in enumerate(words) if _same(bag, other, t["nl"], kept[k]["nl"])), None)
+            bag, normal = set(content_tokens(t["nl"])), _normal(t["nl"])
+            match = next((k for k, other in enumerate(words) if _same(bag, other, normal, normals[k])), None)
             by_paragraph.setdefault(t["paragraph"], []).append(match is not None)
             if match is None:
                 kept.append({"article": name, "index": i, "nl": t["nl"], "en": t["en"]})
                 owners.append({name})
                 words.append(bag)
+                normals.append(normal)
             else:
                 owners[match].add(name)
                 shared.append({"article": name, "index": i, "same_as": match})
@@ -142,13 +146,13 @@ def _normal(text: str) -> str:
     return _NORMAL.sub(" ", text.lower()).strip()
 
 
-def _same(a: set[str], b: set[str], nl_a: str, nl_b: str) -> bool:
-    """Same wire copy: equal Dutch text up to case and punctuation, or nearly the same Dutch words.
+def _same(a: set[str], b: set[str], normal_a: str, normal_b: str) -> bool:
+    """Same wire copy: equal Dutch text up to case and punctuation (``_normal``), or nearly the same Dutch words.
 
     Judged on the Dutch originals, not the translations: the shared copy is in the source,
     and a translation can only blur it.
     """
-    if _normal(nl_a) == _normal(nl_b):
+    if normal_a == normal_b:
         return True
     return bool(a and b) and len(a & b) / len(a | b) >= NEAR_DUPLICATE
 
