@@ -1,6 +1,6 @@
 """Benchmark: the whole pipeline on real-shape random models, naive vs transformers batched vs the default path.
 
-    python bench/bench.py [--quick] [--articles N]
+    python bench/bench.py [--quick] [--articles N] [--output FILE]
 
 Builds random-weight models with the shapes of opus-mt and distilbart-cnn-12-6 once
 (bench/.models/), writes a corpus of articles made of shuffled seed sentences, runs each
@@ -230,10 +230,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help=f"{QUICK['articles']} articles of {QUICK['sentences']} sentences, {QUICK['summary_tokens']}-token summaries")
     parser.add_argument("--articles", type=int, help="number of articles (default: 50, or 3 with --quick)")
-    parser.add_argument("--output", type=Path, default=REPO / "BENCHMARKS.md", help="where to write the table")
+    parser.add_argument("--output", type=Path, help="where to write the table (default: BENCHMARKS.md; with --quick "
+                        "bench/.models/BENCHMARKS-quick.md, so a quick check never replaces the committed figures)")
+    parser.add_argument("--render", type=Path, metavar="JSON",
+                        help="rewrite the table from a run's raw figures (BENCHMARKS.json) without running anything")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
     sys.path.insert(0, str(REPO))
+    if args.render:
+        figures = {**json.loads(args.render.read_text(encoding="utf-8")), "source": str(args.render)}
+        publish(figures, args.output or args.render.with_suffix(".md"))
+        return
     if args.worker:
         spec = json.loads(args.worker)
         models = {k: Path(v) for k, v in spec["models"].items()}
@@ -245,6 +252,7 @@ def main() -> None:
         print(json.dumps(result))
         return
     mode = dict(QUICK if args.quick else FULL)
+    args.output = args.output or (MODELS / "BENCHMARKS-quick.md" if args.quick else REPO / "BENCHMARKS.md")
     if args.articles:
         mode["articles"] = args.articles
     print(f"mode: {'quick' if args.quick else 'full'}: {mode['articles']} articles x {mode['sentences']} sentences, "
@@ -271,12 +279,19 @@ def main() -> None:
         rows[path] = result
         print(f"  {result['wall']:.1f} s, peak RSS {result['rss_mb']:.0f} MB", flush=True)
     warm = warm_rerun(corpus, MODELS / "out-warm", models, mode["summary_tokens"], MODELS / "cache-default")
-    table = render(rows, warm, mode)
+    publish({"mode": mode, "quick": args.quick, "machine": machine(), "stats": corpus_stats(corpus),
+             "seconds": time.perf_counter() - started, "rows": rows, "warm_rerun_s": warm}, args.output)
+
+
+def publish(figures: dict, output: Path) -> None:
+    """Print the table, write it to ``output`` and the raw figures next to it (``.json``, which --render reads back)."""
+    table = render(figures["rows"], figures["warm_rerun_s"], figures["mode"])
     print(table)
-    args.output.write_text(document(table, args.quick, mode, corpus_stats(corpus), time.perf_counter() - started), encoding="utf-8")
-    raw = args.output.with_suffix(".json")
-    raw.write_text(json.dumps({"mode": mode, "rows": rows, "warm_rerun_s": warm}, indent=1) + "\n", encoding="utf-8")
-    print(f"wrote {args.output} and {raw}")
+    output.write_text(document(table, figures), encoding="utf-8")
+    raw = output.with_suffix(".json")
+    if raw.resolve() != Path(figures.get("source", "")).resolve():
+        raw.write_text(json.dumps({k: v for k, v in figures.items() if k != "source"}, indent=1) + "\n", encoding="utf-8")
+    print(f"wrote {output} and {raw}")
 
 
 def convert_ct2(models: dict[str, Path]) -> None:
@@ -335,6 +350,12 @@ def render(rows: dict, warm: float, mode: dict) -> str:
     lines.append(f"- warm-cache re-run of (c), wall time of a fresh process including start-up: {warm:.2f} s")
     lines.append("- output tokens counted with one tokenizer over what each path wrote: "
                  + "; ".join(f"({l}) {sum(r['tokens'].values())}" for l, r in zip("abc", rows.values())))
+    lines += ["", "Per stage: output tok/s (stage seconds). Repeated sentences are translated once by (b) and (c), so",
+              "nl-en gains from the corpus's repeats; en-nl (the summaries' sentences, none repeated) shows the engines alone.", "",
+              "| stage | (a) | (b) | (c) | (c) vs (a) | (c) vs (b) |", "| --- | ---: | ---: | ---: | ---: | ---: |"]
+    for stage in ("translating nl-en", "summarizing", "translating en-nl"):
+        cells = [f"{tps(r, (stage,)):.1f} ({r['stages'].get(stage, 0.0):.1f} s)" for r in rows.values()]
+        lines.append(f"| {stage} | {' | '.join(cells)} | {tps(c, (stage,)) / tps(base, (stage,)):.1f}x | {tps(c, (stage,)) / tps(b, (stage,)):.1f}x |")
     figures = {"vs_naive": tps(c, trans) / tps(base, trans), "vs_batched": tps(c, trans) / tps(b, trans), "rss_mb": c["rss_mb"], "warm": warm}
     lines += ["", f"## Against the targets ({mode['articles']} articles{'' if mode['articles'] == 50 else '; the targets are set for 50'})", "",
               "| target | measured | |", "| --- | --- | --- |"]
@@ -342,12 +363,13 @@ def render(rows: dict, warm: float, mode: dict) -> str:
     return "\n".join(lines)
 
 
-def document(table: str, quick: bool, mode: dict, stats: dict[str, int], seconds: float) -> str:
+def document(table: str, figures: dict) -> str:
     """BENCHMARKS.md text; the hand-written analysis in bench/notes.md is appended as it is."""
     notes = HERE / "notes.md"
+    mode, stats = figures["mode"], figures["stats"]
     return f"""# Benchmarks
 
-Produced by `python bench/bench.py{' --quick' if quick else ''} --articles {mode['articles']}` ({seconds / 60:.1f} min in all). Machine: {machine()}.
+Produced by `python bench/bench.py{' --quick' if figures['quick'] else ''} --articles {mode['articles']}` ({figures['seconds'] / 60:.1f} min in all). Machine: {figures['machine']}.
 
 Models: random weights with the real shapes (opus-mt nl-en / en-nl, distilbart-cnn-12-6; see
 `../shared/MODELS.md`), so compute and memory match the real checkpoints and only the words are
