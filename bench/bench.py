@@ -351,7 +351,7 @@ def render(rows: dict, warm: float, mode: dict) -> str:
     lines.append("- output tokens counted with one tokenizer over what each path wrote: "
                  + "; ".join(f"({l}) {sum(r['tokens'].values())}" for l, r in zip("abc", rows.values())))
     lines += ["", "Per stage: output tok/s (stage seconds). Repeated sentences are translated once by (b) and (c), so",
-              "nl-en gains from the corpus's repeats; en-nl (the summaries' sentences, none repeated) shows the engines alone.", "",
+              "nl-en gains from the corpus's repeats; en-nl (each article's own summary) shows the engines alone.", "",
               "| stage | (a) | (b) | (c) | (c) vs (a) | (c) vs (b) |", "| --- | ---: | ---: | ---: | ---: | ---: |"]
     for stage in ("translating nl-en", "summarizing", "translating en-nl"):
         cells = [f"{tps(r, (stage,)):.1f} ({r['stages'].get(stage, 0.0):.1f} s)" for r in rows.values()]
