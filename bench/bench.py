@@ -238,8 +238,7 @@ def main() -> None:
     args = parser.parse_args()
     sys.path.insert(0, str(REPO))
     if args.render:
-        figures = {**json.loads(args.render.read_text(encoding="utf-8")), "source": str(args.render)}
-        publish(figures, args.output or args.render.with_suffix(".md"))
+        publish(json.loads(args.render.read_text(encoding="utf-8")), args.output or args.render.with_suffix(".md"), source=args.render)
         return
     if args.worker:
         spec = json.loads(args.worker)
@@ -283,14 +282,17 @@ def main() -> None:
              "seconds": time.perf_counter() - started, "rows": rows, "warm_rerun_s": warm}, args.output)
 
 
-def publish(figures: dict, output: Path) -> None:
-    """Print the table, write it to ``output`` and the raw figures next to it (``.json``, which --render reads back)."""
+def publish(figures: dict, output: Path, *, source: Path | None = None) -> None:
+    """Print the table, write it to ``output`` and the raw figures next to it (``.json``, which --render reads back).
+
+    ``source``: the file the figures were read from, which is left as it is.
+    """
     table = render(figures["rows"], figures["warm_rerun_s"], figures["mode"])
     print(table)
     output.write_text(document(table, figures), encoding="utf-8")
     raw = output.with_suffix(".json")
-    if raw.resolve() != Path(figures.get("source", "")).resolve():
-        raw.write_text(json.dumps({k: v for k, v in figures.items() if k != "source"}, indent=1) + "\n", encoding="utf-8")
+    if source is None or raw.resolve() != source.resolve():
+        raw.write_text(json.dumps(figures, indent=1) + "\n", encoding="utf-8")
     print(f"wrote {output} and {raw}")
 
 
