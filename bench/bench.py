@@ -36,19 +36,25 @@ FULL = {"articles": 50, "sentences": 18, "summary_tokens": 142}
 
 
 def build_models() -> dict[str, Path]:
-    """Real-shape random models, built once into bench/.models/."""
-    from summarizer.articles import find_articles, read_article
-    from summarizer.synthetic import DISTILBART_CNN_12_6, OPUS_MT, build_bart, build_marian
+    """Real-shape random stand-ins of the three checkpoints (summarizer/standins.py), built once into bench/.models/.
 
-    texts = [" ".join(read_article(p, n).sentences) for p, n in find_articles(REPO / "seeds")]
-    plan = {"nl-en": (build_marian, OPUS_MT, 1), "summarizer": (build_bart, DISTILBART_CNN_12_6, 2), "en-nl": (build_marian, OPUS_MT, 3)}
+    Like the real repos they hold only a pytorch_model.bin; the pipeline paths convert it to
+    safetensors once (in their cache dir), as a user's first run does.
+    """
+    from summarizer.standins import DISTILBART_LAYERS, OPUS_MT_LAYERS, build_distilbart, build_opus_mt
+
+    plan = {
+        "nl-en": lambda path: build_opus_mt(path, direction="nl-en", layers=OPUS_MT_LAYERS, seed=1),
+        "summarizer": lambda path: build_distilbart(path, layers=DISTILBART_LAYERS, seed=2),
+        "en-nl": lambda path: build_opus_mt(path, direction="en-nl", layers=OPUS_MT_LAYERS, seed=3),
+    }
     paths = {}
-    for role, (build, shape, seed) in plan.items():
+    for role, build in plan.items():
         path = MODELS / role
-        if not (path / "model.safetensors").is_file():
-            print(f"building {role} ({shape}) ...", flush=True)
+        if not (path / "pytorch_model.bin").is_file():
+            print(f"building {role} (real shape) ...", flush=True)
             shutil.rmtree(path, ignore_errors=True)
-            build(path, texts, shape=shape, seed=seed)
+            build(path)
         paths[role] = path
     return paths
 

@@ -29,7 +29,7 @@ def main() -> None:
     parser.add_argument("--sentences", type=int, default=16, help="sentences per length (default: 16)")
     args = parser.parse_args()
     converted = sorted((MODELS / "cache-default" / "ct2").glob("en-nl-*-int8-*"))
-    if not (MODELS / "en-nl" / "model.safetensors").is_file() or not converted:
+    if not (MODELS / "en-nl" / "pytorch_model.bin").is_file() or not converted:
         raise SystemExit("bench/.models/ lacks the en-nl model or its CTranslate2 conversion: run `python bench/bench.py --quick` first")
     sys.path.insert(0, str(REPO))
     import ctranslate2

@@ -41,10 +41,18 @@ def _fail(exc: SummarizerError) -> typer.Exit:
 
 
 def _logging(quiet: bool, verbose: bool) -> None:
-    from rich.logging import RichHandler
+    import sys
 
     level = logging.ERROR if quiet else logging.INFO if verbose else logging.WARNING
-    handler = RichHandler(show_time=False, show_path=False, markup=False)
+    handler: logging.Handler
+    if sys.stderr.isatty():
+        from rich.console import Console
+        from rich.logging import RichHandler
+
+        handler = RichHandler(console=Console(stderr=True), show_time=False, show_path=False, markup=False)
+    else:  # diagnostics for logs and pipes: one unwrapped line each, on stderr
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
     logging.basicConfig(level=level, format="%(message)s", handlers=[handler], force=True)
 
 
@@ -65,10 +73,10 @@ def run(
     summarizer: Annotated[Optional[str], typer.Option("--summarizer", envvar="SUMMARIZE_SUMMARIZER", help="Summarization model: hub id or local directory (default: models.lock).")] = None,
     en_nl: Annotated[Optional[str], typer.Option("--en-nl", envvar="SUMMARIZE_EN_NL", help="en->nl model: hub id or local directory (default: models.lock).")] = None,
     lock: LockOpt = Path("models.lock"),
-    num_beams: Annotated[Optional[int], typer.Option(help="Beam size for translation and summaries (default: 4).", min=1)] = None,
-    min_length: Annotated[Optional[int], typer.Option(help="Minimum summary length in tokens (default: 56).", min=0)] = None,
-    max_length: Annotated[Optional[int], typer.Option(help="Maximum summary length in tokens (default: 142).", min=2)] = None,
-    length_penalty: Annotated[Optional[float], typer.Option(help="Summary length penalty (default: 2.0).")] = None,
+    num_beams: Annotated[Optional[int], typer.Option(help="Beam size for translation and summaries (default: each model's own: 6 nl-en, 4 summaries, 4 en-nl).", min=1)] = None,
+    min_length: Annotated[Optional[int], typer.Option(help="Minimum summary length in tokens (default: the summarizer's, 56, but at most half the input's tokens).", min=0)] = None,
+    max_length: Annotated[Optional[int], typer.Option(help="Maximum summary length in tokens (default: the summarizer's, 142).", min=2)] = None,
+    length_penalty: Annotated[Optional[float], typer.Option(help="Summary length penalty (default: the summarizer's, 2.0).")] = None,
     batch_tokens: Annotated[Optional[int], typer.Option(help="Input tokens per translation batch (default: by engine and device, larger on GPU).", min=1)] = None,
     engine: Annotated[str, typer.Option("--engine", envvar="SUMMARIZE_ENGINE", help="auto, torch or ctranslate2 (auto: CTranslate2 when installed, int8 on CPU, float16 on GPU; else torch), or ray (auto's engine on Ray workers).")] = "auto",
     ray_address: Annotated[Optional[str], typer.Option("--ray-address", envvar="RAY_ADDRESS", help="With --engine ray: the cluster to join (default: a local Ray instance).")] = None,
@@ -86,7 +94,7 @@ def run(
     from .pipeline import RunOptions
     from .pipeline import run as run_pipeline
     from .progress import report_text, rich_reporter
-    from .settings import SummarySettings, TranslationSettings
+    from .settings import Overrides
 
     _logging(quiet, verbose)
     options = RunOptions(
@@ -95,10 +103,7 @@ def run(
         device=device,
         models={"nl-en": nl_en, "summarizer": summarizer, "en-nl": en_nl},
         lock_path=lock,
-        translation=TranslationSettings().with_overrides(num_beams=num_beams),
-        summary=SummarySettings().with_overrides(
-            num_beams=num_beams, min_length=min_length, max_length=max_length, length_penalty=length_penalty
-        ),
+        settings=Overrides(num_beams=num_beams, min_length=min_length, max_length=max_length, length_penalty=length_penalty),
         batch_tokens=batch_tokens,
         engine=engine,
         cluster=ClusterOptions(address=ray_address, workers=workers, gpus_per_worker=gpus_per_worker),
@@ -124,9 +129,10 @@ def run(
 
 @models_app.command("lock")
 def models_lock(lock: LockOpt = Path("models.lock")) -> None:
-    """Resolve each model's current hub commit and file hashes and write them to the lock (needs the hub)."""
+    """Pin each model's revision to its current hub commit with the sha256 of the files a run needs (downloads no weights)."""
     from .hub import lock_models
 
+    _logging(quiet=False, verbose=False)
     try:
         pins = lock_models(lock)
     except SummarizerError as exc:
@@ -136,16 +142,21 @@ def models_lock(lock: LockOpt = Path("models.lock")) -> None:
 
 
 @models_app.command("fetch")
-def models_fetch(lock: LockOpt = Path("models.lock")) -> None:
-    """Download the locked models into the local Hugging Face cache (needs the hub)."""
+def models_fetch(lock: LockOpt = Path("models.lock"), cache_dir: CacheDirOpt = None) -> None:
+    """Download the locked models (resuming partial downloads), check their hashes, convert pickled weights to safetensors."""
     from .hub import fetch_models
 
+    _logging(quiet=False, verbose=False)
     try:
-        paths = fetch_models(lock)
+        results = fetch_models(lock, _cache_dir(cache_dir))
     except SummarizerError as exc:
         raise _fail(exc) from None
-    for role, path in paths.items():
-        typer.echo(f"{role}: {path}")
+    for role, result in results.items():
+        if isinstance(result, SummarizerError):
+            typer.secho(f"error: {result}", fg=typer.colors.RED, err=True)
+        else:
+            typer.echo(f"{role}: {result}")
+    raise typer.Exit(EXIT_FAILED if any(isinstance(r, SummarizerError) for r in results.values()) else 0)
 
 
 @models_app.command("verify")

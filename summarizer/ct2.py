@@ -20,9 +20,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from .engine import TokenizedEngine, check_model_dir, quiet_transformers
+from .engine import TokenizedEngine, check_ids, check_model_dir, quiet_transformers
 from .errors import ModelLoadError, first_line
 from .sources import ModelSource
+from .weights import load_checked
 
 __all__ = ["CT2Engine", "default_compute_type", "FORMAT"]
 
@@ -84,7 +85,7 @@ class CT2Engine(TokenizedEngine):
             raise ModelLoadError(f"{self.source.role}: cannot write converted models to {self.store} ({exc})") from exc
         try:
             log.info("%s: converting %s to CTranslate2 (%s)", self.source.role, self.source.describe(), self.compute_type)
-            _convert(self.source.path, work / "model", self.compute_type)
+            _convert(self.source.path, work / "model", self.compute_type, role=self.source.role)
             (work / "model" / "source.json").write_text(json.dumps(self.source.ref(), indent=1), encoding="utf-8")
             try:
                 os.rename(work / "model", target)
@@ -125,6 +126,15 @@ class CT2Engine(TokenizedEngine):
         return translator
 
     @cached_property
+    def vocab_size(self) -> int:
+        """Rows of the model's embedding: ids at or above it do not exist in the converted model."""
+        assert self.source.path is not None
+        try:
+            return int(json.loads((self.source.path / "config.json").read_text(encoding="utf-8"))["vocab_size"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return len(self.tokenizer)
+
+    @cached_property
     def generation_defaults(self) -> dict[str, Any]:
         """The checkpoint's generation_config.json: forced BOS/EOS tokens that transformers would apply."""
         assert self.source.path is not None
@@ -140,10 +150,11 @@ class CT2Engine(TokenizedEngine):
         """Translate one batch with transformers `generate()` arguments; inputs must already fit the model."""
         if not texts:
             return []
-        ids = self.tokenizer(texts, truncation=False)["input_ids"]
+        ids = self.encode(texts)
         longest = max(len(i) for i in ids)
         if longest > self.max_input_tokens:
             raise ValueError(f"input of {longest} tokens exceeds the model limit of {self.max_input_tokens}")
+        check_ids(ids, self.vocab_size, self.source)
         options = translate_options(kwargs, self.generation_defaults)
         prefix = options.pop("prefix_ids")
         target_prefix = [self.tokenizer.convert_ids_to_tokens(prefix)] * len(texts) if prefix else None
@@ -184,7 +195,7 @@ def translate_options(kwargs: dict[str, Any], defaults: dict[str, Any]) -> dict[
     }
 
 
-def _convert(model_dir: Path, output_dir: Path, quantization: str) -> None:
+def _convert(model_dir: Path, output_dir: Path, quantization: str, *, role: str) -> None:
     """Run CTranslate2's transformers converter, patching configs transformers 5 no longer fills in."""
     from ctranslate2.converters import TransformersConverter
 
@@ -192,7 +203,7 @@ def _convert(model_dir: Path, output_dir: Path, quantization: str) -> None:
 
     class _Converter(TransformersConverter):
         def load_model(self, model_class: Any, model_name_or_path: str, **kwargs: Any) -> Any:
-            model = super().load_model(model_class, model_name_or_path, **kwargs)
+            model = load_checked(model_class, Path(model_name_or_path), role=role, **kwargs)
             if not hasattr(model.config, "normalize_before"):  # dropped from BartConfig in transformers 5
                 model.config.normalize_before = False  # BART is post-norm
             return model

@@ -12,8 +12,9 @@ from typing import Any
 from .errors import ModelLoadError, first_line
 from .roles import ROLES
 from .sources import ModelSource
+from .weights import load_checked
 
-__all__ = ["TokenizedEngine", "TorchEngine", "check_model_dir", "load_error", "quiet_transformers"]
+__all__ = ["TokenizedEngine", "TorchEngine", "check_ids", "check_model_dir", "load_error", "quiet_transformers"]
 
 log = logging.getLogger(__name__)
 
@@ -83,13 +84,17 @@ class TokenizedEngine:
     @cached_property
     def max_content_tokens(self) -> int:
         """Longest input without the special tokens the tokenizer adds."""
-        return self.max_input_tokens - len(self.tokenizer("")["input_ids"])
+        return self.max_input_tokens - len(self.encode([""])[0])
 
     def count_tokens(self, texts: list[str]) -> list[int]:
         """Token count of each text, without special tokens."""
         if not texts:
             return []
-        return [len(ids) for ids in self.tokenizer(texts, add_special_tokens=False)["input_ids"]]
+        return [len(ids) for ids in self.encode(texts, add_special_tokens=False)]
+
+    def encode(self, texts: list[str], *, add_special_tokens: bool = True) -> list[list[int]]:
+        """Token ids of each text; special-token strings in the text (`<mask>`, `</s>`) are encoded as plain text."""
+        return self.tokenizer(texts, add_special_tokens=add_special_tokens, truncation=False, split_special_tokens=True)["input_ids"]
 
     def generate(self, texts: list[str], **kwargs: Any) -> list[str]:
         """One batch; inputs must already fit the model (never truncated)."""
@@ -99,6 +104,13 @@ class TokenizedEngine:
         """Run jobs one after another (one model, one device)."""
         for texts, kwargs in jobs:
             yield self.generate(texts, **kwargs)
+
+
+def check_ids(ids: list[list[int]], vocab_size: int, source: ModelSource) -> None:
+    """Refuse token ids the model has no embedding for (a tokenizer with more entries than the model's rows)."""
+    top = max((max(i) for i in ids if i), default=-1)
+    if top >= vocab_size:
+        raise ValueError(f"{source.role}: the tokenizer produced id {top}, beyond the model's {vocab_size} embeddings")
 
 
 def load_error(source: ModelSource, what: str, exc: Exception) -> ModelLoadError:
@@ -135,12 +147,7 @@ class TorchEngine(TokenizedEngine):
         check_model_dir(self.source.role, self.source.path)
         if self.device == "cuda" and not torch.cuda.is_available():
             raise ModelLoadError(f"{self.source.role}: CUDA was chosen but torch cannot use a GPU here; pass --device cpu")
-        try:
-            model = AutoModelForSeq2SeqLM.from_pretrained(
-                self.source.path, dtype=getattr(torch, self.dtype), trust_remote_code=False
-            )
-        except Exception as exc:
-            raise load_error(self.source, "model", exc) from exc
+        model = load_checked(AutoModelForSeq2SeqLM, self.source.path, role=self.source.role, dtype=getattr(torch, self.dtype))
         self.loads += 1
         log.info("%s: loaded %s on %s (%s)", self.source.role, self.source.describe(), self.device, self.dtype)
         return model.to(self.device).eval()
@@ -149,10 +156,12 @@ class TorchEngine(TokenizedEngine):
         """Run `generate()` on one batch; inputs must already fit the model (never truncated)."""
         import torch
 
-        batch = self.tokenizer(texts, return_tensors="pt", padding=True, truncation=False)
-        longest = batch["input_ids"].shape[1]
+        ids = self.encode(texts)
+        longest = max(len(i) for i in ids)
         if longest > self.max_input_tokens:
             raise ValueError(f"input of {longest} tokens exceeds the model limit of {self.max_input_tokens}")
+        check_ids(ids, self.model.config.vocab_size, self.source)
+        batch = self.tokenizer.pad({"input_ids": ids}, return_tensors="pt")
         batch = {k: v.to(self.device) for k, v in batch.items()}
         with torch.inference_mode():
             out = self.model.generate(**batch, **kwargs)

@@ -6,11 +6,14 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import LockError, ModelNotFoundError
+from .cache import Cache
+from .errors import LockError, ModelLoadError, ModelNotFoundError, SummarizerError
 from .fsutil import sha256_file
+from .hubclient import download, list_repo, local_snapshot, partial_downloads, select_files, weights_of
 from .lock import ModelPin, read_lock, write_lock
 from .roles import ROLES
-from .sources import hub_snapshot, select_files
+from .sources import file_digest, hub_snapshot, model_store
+from .weights import check_hashes, safe_model_dir
 
 __all__ = ["lock_models", "fetch_models", "verify_models", "Verification"]
 
@@ -18,42 +21,70 @@ log = logging.getLogger(__name__)
 
 
 def lock_models(lock_path: Path) -> dict[str, ModelPin]:
-    """Resolve each role's current commit and file hashes on the hub and write models.lock."""
-    from huggingface_hub import HfApi
-    from huggingface_hub.errors import HfHubHTTPError
+    """Pin each role's revision (its `revision`, `main` when unpinned) to a commit with the sha256 of every file a run needs.
 
+    LFS files (the weights) are hashed from the hub's metadata; only the small files, which
+    the hub identifies by git blob id instead, are downloaded and hashed here.
+    """
     lock = read_lock(lock_path)
-    api = HfApi()
     pins: dict[str, ModelPin] = {}
     for role in ROLES:
         old = lock.pin(role)
-        try:
-            info = api.model_info(old.id, revision=old.revision if old.pinned else None, files_metadata=True)
-        except (HfHubHTTPError, OSError) as exc:
-            raise ModelNotFoundError(f"{role}: cannot reach {old.id} on the hub to lock it ({exc}); run this on a connected machine") from exc
-        hashes = {s.rfilename: s.lfs.sha256 if s.lfs else None for s in info.siblings or []}
-        files = {name: hashes[name] or "" for name in select_files(list(hashes))}
-        pins[role] = ModelPin(role=role, id=old.id, revision=info.sha, files=files)
-    _fill_git_hashes(pins)
+        listing = list_repo(old)
+        names = select_files(listing.files)
+        if not weights_of(names):
+            raise ModelNotFoundError(
+                f"{role}: {old.id}@{old.revision} holds no PyTorch weights (model.safetensors or pytorch_model.bin); "
+                "nothing to lock"
+            )
+        pinned = ModelPin(role=role, id=old.id, revision=listing.commit)
+        small = [n for n in names if n not in listing.sha256]
+        snapshot = download(pinned, small) if small else None
+        files = {n: listing.sha256.get(n) or sha256_file(snapshot / n) for n in names}  # type: ignore[operator]
+        pins[role] = ModelPin(role=role, id=old.id, revision=listing.commit, files=files)
     write_lock(lock_path, pins)
     return pins
 
 
-def _fill_git_hashes(pins: dict[str, ModelPin]) -> None:
-    """Small files are not in LFS, so the hub gives no sha256: download and hash them."""
-    for pin in pins.values():
-        if all(pin.files.values()):
-            continue
-        path = hub_snapshot(pin)
-        for name, digest in pin.files.items():
-            if not digest:
-                pin.files[name] = sha256_file(path / name)
+def fetch_models(lock_path: Path, cache_dir: Path) -> dict[str, Path | SummarizerError]:
+    """Download every locked model (resuming partial files), check it against the lock, convert pickles to safetensors.
 
-
-def fetch_models(lock_path: Path) -> dict[str, Path]:
-    """Download every locked model into the local hub cache; returns each role's snapshot directory."""
+    Returns each role's loadable directory, or the error that stopped that role (the other
+    roles are still fetched). A file whose sha256 differs from the lock is downloaded once
+    more; if it still differs, the hub serves another file than was locked.
+    """
     lock = read_lock(lock_path)
-    return {role: hub_snapshot(lock.pin(role), allow_download=True) for role in ROLES}
+    cache = Cache(cache_dir)
+    results: dict[str, Path | SummarizerError] = {}
+    try:
+        for role in ROLES:
+            try:
+                results[role] = _fetch(lock.pin(role), cache, model_store(cache_dir))
+            except (ModelNotFoundError, ModelLoadError) as exc:
+                results[role] = exc
+        return results
+    finally:
+        cache.close()
+
+
+def _fetch(pin: ModelPin, cache: Cache, store: Path) -> Path:
+    def digest(path: Path) -> str:
+        return file_digest(path, cache=cache)
+
+    snapshot = hub_snapshot(pin, allow_download=True)
+    try:
+        check_hashes(pin.role, snapshot, pin.files, digest)
+    except ModelLoadError:
+        log.warning("%s: a downloaded file differs from models.lock; downloading it again", pin.role)
+        snapshot = hub_snapshot(pin, allow_download=True, force=True)
+        try:
+            check_hashes(pin.role, snapshot, pin.files, digest)
+        except ModelLoadError as exc:
+            raise ModelLoadError(
+                f"{exc.args[0].split('; run ')[0]}; it was downloaded twice, so the hub serves another file than "
+                "models.lock pinned: if that change is expected, rerun `summarize models lock`"
+            ) from None
+    return safe_model_dir(snapshot, role=pin.role, model_id=pin.id, revision=snapshot.name, store=store, digest=digest)
 
 
 @dataclass(frozen=True)
@@ -70,25 +101,29 @@ def verify_models(lock_path: Path) -> list[Verification]:
     lock = read_lock(lock_path)
     if lock.path is None:
         raise LockError(f"{lock_path}: no such lock file")
-    results = []
-    for role in ROLES:
-        pin = lock.pin(role)
-        problems: list[str] = []
-        if not pin.pinned:
-            problems.append(f"{pin.id} is not pinned to a commit (revision {pin.revision})")
-        try:
-            path = hub_snapshot(pin, allow_download=False)
-        except ModelNotFoundError:
-            problems.append(f"{pin.id} is not in the local model cache; run `summarize models fetch`")
-            results.append(Verification(role, False, tuple(problems)))
-            continue
-        if not pin.files:
-            problems.append("the lock lists no file hashes; run `summarize models lock`")
-        for name, expected in sorted(pin.files.items()):
-            local = path / name
-            if not local.is_file():
-                problems.append(f"{name}: missing")
-            elif expected and sha256_file(local) != expected:
-                problems.append(f"{name}: sha256 differs from the lock (corrupt or changed); rerun `summarize models fetch`")
-        results.append(Verification(role, not problems, tuple(problems)))
-    return results
+    return [_verify(lock.pin(role)) for role in ROLES]
+
+
+def _verify(pin: ModelPin) -> Verification:
+    problems: list[str] = []
+    if not pin.pinned:
+        problems.append(f"{pin.id} is not pinned to a commit (revision {pin.revision}); run `summarize models lock`")
+    try:
+        path = local_snapshot(pin)
+    except ModelNotFoundError as exc:
+        return Verification(pin.role, False, (*problems, f"incomplete download: {str(exc).split(': ', 1)[-1]}"))
+    if path is None:
+        partial = partial_downloads(pin)
+        if partial:
+            sizes = ", ".join(f"{p.stat().st_size:,} bytes" for p in partial)
+            return Verification(pin.role, False, (*problems, f"incomplete download ({sizes} kept); run `summarize models fetch` to resume it"))
+        return Verification(pin.role, False, (*problems, f"{pin.id}@{pin.revision} is not downloaded; run `summarize models fetch`"))
+    if not pin.files:
+        problems.append("the lock lists no file hashes; run `summarize models lock`")
+    for name, expected in sorted(pin.files.items()):
+        local = path / name
+        if not local.is_file():
+            problems.append(f"{name}: missing from the local copy {path}; rerun `summarize models fetch`")
+        elif expected and sha256_file(local) != expected:
+            problems.append(f"{name}: sha256 differs from the lock (corrupt, or changed on the hub); rerun `summarize models fetch`")
+    return Verification(pin.role, not problems, tuple(problems))

@@ -36,8 +36,8 @@ from .meta import article_meta
 from .repetition import find_loop, guard, strict_summary, strict_translation
 from .roles import ROLES
 from .segment import split_sentences
-from .settings import SummarySettings, TranslationSettings
-from .sources import resolve_source
+from .settings import Overrides, SummarySettings, TranslationSettings, published_settings
+from .sources import model_store, resolve_source
 from .summarize import summarize
 from .translate import translate
 from .writers import WRITERS
@@ -70,8 +70,7 @@ class RunOptions:
     device: str = "auto"
     models: dict[str, str | None] = field(default_factory=dict)  # role -> hub id or directory override
     lock_path: Path = Path("models.lock")
-    translation: TranslationSettings = TranslationSettings()
-    summary: SummarySettings = SummarySettings()
+    settings: Overrides = Overrides()  # generation settings the user chose; the rest are each checkpoint's own
     batch_tokens: int | None = None  # token budget per translation batch; None: by engine and device
     engine: str = "auto"  # auto | torch | ctranslate2 (see summarizer/engines.py) | ray (summarizer/distributed.py)
     cluster: ClusterOptions = ClusterOptions()  # with engine "ray": address, workers, GPUs per worker
@@ -215,6 +214,8 @@ class _Context:
     cache: Cache
     engines: dict[str, Any]  # role -> engine (summarizer.translate.Engine)
     batch_tokens: int
+    translation: dict[str, TranslationSettings]  # per translation role: the checkpoint's settings with the overrides
+    summary: SummarySettings
 
     @classmethod
     def build(cls, options: RunOptions, cache: Cache) -> _Context:
@@ -223,20 +224,29 @@ class _Context:
             name, (requested, cluster) = "auto", plan_cluster(cluster, requested)
         device, dtype = plan_device(requested)
         lock = read_lock(options.lock_path)
-        engines = {
-            role: make_engine(
-                name,
-                resolve_source(role, options.models.get(role), lock, cache, allow_download=options.allow_download),
-                device=device,
-                dtype=dtype,
-                store=_converted_models_dir(options),
+        sources = {
+            role: resolve_source(
+                role, options.models.get(role), lock, cache, store=model_store(_store_root(options)),
+                allow_download=options.allow_download,
             )
             for role in ROLES
+        }
+        engines = {
+            role: make_engine(name, source, device=device, dtype=dtype, store=_converted_models_dir(options))
+            for role, source in sources.items()
         }
         if options.engine == "ray":
             engines = ray_engines(engines, name, device=device, dtype=dtype, store=_converted_models_dir(options), cluster=cluster)
         budget = options.batch_tokens or default_batch_tokens(name, device)
-        return cls(options=options, cache=cache, engines=engines, batch_tokens=budget)
+        published = {role: published_settings(s.path, task="summarization" if role == "summarizer" else "translation")
+                     for role, s in sources.items()}
+        translation = {role: options.settings.translation(published[role]) for role in ROLES if role != "summarizer"}
+        summary = options.settings.summary(published["summarizer"])
+        return cls(options=options, cache=cache, engines=engines, batch_tokens=budget, translation=translation, summary=summary)
+
+    def settings_record(self) -> dict[str, dict[str, Any]]:
+        """Each role's generation settings, as recorded in outputs."""
+        return {role: (self.summary if role == "summarizer" else self.translation[role]).as_dict() for role in ROLES}
 
     def split_cached(self, paragraphs: list[str]) -> list[list[str]]:
         """Dutch sentences of each paragraph, from the cache when this segmenter has seen it (pysbd is slow)."""
@@ -256,7 +266,7 @@ class _Context:
         return translate(
             texts,
             engine=self.engines[role],
-            settings=settings or self.options.translation,
+            settings=settings or self.translation[role],
             cache=self.cache,
             task=f"translate:{role}",
             batch_tokens=self.batch_tokens,
@@ -266,7 +276,7 @@ class _Context:
     def summarize(self, documents: list[list[str]], reporter: Reporter, *, settings: SummarySettings | None = None) -> list[str]:
         """Each document's summary: cached ones first, then the rest, several at once on engines that run jobs concurrently."""
         engine = self.engines["summarizer"]
-        settings = settings or self.options.summary
+        settings = settings or self.summary
         keys = [
             cache_key(task="summarize", model=engine.source.ref(), settings=settings.as_dict(), compute=engine.compute,
                       text="\n".join(sentences))
@@ -292,7 +302,7 @@ class _Context:
 
     def translate_guarded(self, role: str, texts: list[str], reporter: Reporter) -> tuple[list[str], list[str | None]]:
         """Translations, looping ones redone once with stricter settings; with the loop each still shows, or None."""
-        strict = strict_translation(self.options.translation)
+        strict = strict_translation(self.translation[role])
         out = self.translate(role, texts, reporter)
         if not self.options.retry_loops:
             return out, [find_loop(t) for t in out]
@@ -301,7 +311,7 @@ class _Context:
 
     def summarize_guarded(self, documents: list[list[str]], reporter: Reporter) -> tuple[list[str], list[str | None]]:
         """Summaries, looping ones redone once with stricter settings; with the loop each still shows, or None."""
-        strict = strict_summary(self.options.summary)
+        strict = strict_summary(self.summary)
         out = self.summarize(documents, reporter)
         if not self.options.retry_loops:
             return out, [find_loop(t) for t in out]
@@ -312,11 +322,16 @@ class _Context:
         return out, loops
 
 
-def _converted_models_dir(options: RunOptions) -> Path:
-    """Where CTranslate2 conversions go: `<cache dir>/ct2`, or the platform cache dir's with --no-cache."""
+def _store_root(options: RunOptions) -> Path:
+    """Where converted models go: the cache dir, or the platform cache dir with --no-cache."""
     from .cache import default_cache_dir
 
-    return (options.cache_dir or default_cache_dir()) / "ct2"
+    return options.cache_dir or default_cache_dir()
+
+
+def _converted_models_dir(options: RunOptions) -> Path:
+    """Where CTranslate2 conversions go: `<cache dir>/ct2`."""
+    return _store_root(options) / "ct2"
 
 
 def _process_window(articles: list[Article], ctx: _Context, report: RunReport, reporter: Reporter) -> None:
@@ -407,17 +422,19 @@ def _record(
         "dropped": [{"text": d.text, "reason": d.reason} for d in article.dropped],
         "summary": annotate(pairs, translation),
         "models": models,
-        "settings": {"translation": ctx.options.translation.as_dict(), "summary": ctx.options.summary.as_dict()},
-        "signature": _signature(models, ctx.options),
+        "settings": ctx.settings_record(),
+        "signature": _signature(models, ctx),
     }
 
 
-def _signature(models: dict[str, dict[str, str]], options: RunOptions) -> str:
-    t, s = options.translation, options.summary
+def _signature(models: dict[str, dict[str, str]], ctx: _Context) -> str:
+    s = ctx.summary
+    beams = "/".join(str(ctx.summary.num_beams if r == "summarizer" else ctx.translation[r].num_beams) for r in ROLES)
     parts = [f"summarize:{__version__}"]
     parts += [f"{role}:{Path(m['id']).name}@{m['revision'].split(':')[-1][:12]}" for role, m in models.items()]
-    parts += [f"compute:{next(iter(models.values()))['compute']}", f"beam:{t.num_beams}/{s.num_beams}"]
-    parts += [f"len:{s.min_length}-{s.max_length}", f"lp:{s.length_penalty}", f"nrng:{s.no_repeat_ngram_size}"]
+    parts += [f"compute:{next(iter(models.values()))['compute']}", f"beam:{beams}"]
+    parts += [f"len:{s.min_length}-{s.max_length}", f"minr:{s.min_length_ratio}", f"lp:{s.length_penalty}",
+              f"nrng:{s.no_repeat_ngram_size}"]
     return "|".join(parts)
 
 

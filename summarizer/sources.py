@@ -1,37 +1,25 @@
-"""Where each model role comes from: a local directory or a pinned hub snapshot, and its revision."""
+"""Where each model role comes from: a local directory or a hub snapshot, made safe to load, and its revision."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import logging
-import os
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from .cache import Cache
-from .errors import ModelNotFoundError, first_line
+from .errors import ModelNotFoundError
 from .fsutil import sha256_file
+from .hubclient import download, list_repo, local_snapshot, offline, select_files, weights_of
 from .lock import Lock, ModelPin
 from .roles import ROLES
+from .weights import check_hashes, safe_model_dir
 
-__all__ = ["ModelSource", "resolve_source", "hub_snapshot", "WANTED_FILES", "select_files"]
+__all__ = ["ModelSource", "resolve_source", "hub_snapshot", "file_digest", "model_store"]
 
 log = logging.getLogger(__name__)
-
-# Files a run needs from a hub repository; weights in safetensors unless the repo has none.
-WANTED_FILES = ("*.json", "*.spm", "*.model", "merges.txt", "vocab.txt", "*.safetensors")
-_FALLBACK_WEIGHTS = "pytorch_model.bin"
-
-
-def select_files(names: list[str]) -> list[str]:
-    """The subset of a repository's files that a run needs (no TF/Flax/ONNX weights)."""
-    from fnmatch import fnmatch
-
-    chosen = [n for n in names if "/" not in n and any(fnmatch(n, pat) for pat in WANTED_FILES)]
-    if not any(n.endswith(".safetensors") for n in chosen) and _FALLBACK_WEIGHTS in names:
-        chosen.append(_FALLBACK_WEIGHTS)
-    return sorted(chosen)
 
 
 @dataclass(frozen=True)
@@ -41,7 +29,7 @@ class ModelSource:
     role: str
     id: str  # hub id, or the local directory as given
     revision: str  # hub commit, "main" when unpinned, or "sha256:<digest>" of a local directory
-    path: Path | None  # local directory holding the files, once known
+    path: Path | None  # local directory holding config, tokenizer and safetensors weights, once known
 
     def ref(self) -> dict[str, str]:
         """Id and revision, as recorded in outputs and cache keys."""
@@ -52,11 +40,21 @@ class ModelSource:
         return f"{self.id}@{self.revision}"
 
 
-def resolve_source(role: str, override: str | None, lock: Lock, cache: Cache, *, allow_download: bool = True) -> ModelSource:
-    """Resolve a role to a local directory or a hub snapshot, without loading the model."""
+def model_store(cache_dir: Path) -> Path:
+    """Where converted (safetensors) copies of pickled checkpoints live: `<cache dir>/models`."""
+    return cache_dir / "models"
+
+
+def resolve_source(
+    role: str, override: str | None, lock: Lock, cache: Cache, *, store: Path, allow_download: bool = True
+) -> ModelSource:
+    """Resolve a role to a local directory of safetensors weights (downloading and converting if needed)."""
+    digest = partial(file_digest, cache=cache)
     if override and Path(override).expanduser().is_dir():
         directory = Path(override).expanduser().resolve()
-        return ModelSource(role=role, id=str(directory), revision=f"sha256:{_dir_digest(directory, cache)}", path=directory)
+        revision = f"sha256:{_dir_digest(directory, cache)}"
+        path = safe_model_dir(directory, role=role, model_id=str(directory), revision=revision, store=store, digest=digest)
+        return ModelSource(role=role, id=str(directory), revision=revision, path=path)
     if override and _looks_like_path(override):
         raise ModelNotFoundError(
             f"{role}: model directory {override} does not exist; pass {ROLES[role].option} with a directory "
@@ -67,27 +65,35 @@ def resolve_source(role: str, override: str | None, lock: Lock, cache: Cache, *,
         pin = ModelPin(role=role, id=override, revision="main", note="overridden on the command line")
     if not pin.pinned:
         log.warning("%s: %s is not pinned to a commit in models.lock; run `summarize models lock`", role, pin.id)
-    path = hub_snapshot(pin, allow_download=allow_download)
-    revision = pin.revision if pin.pinned else path.name
-    return ModelSource(role=role, id=pin.id, revision=revision, path=path)
+    snapshot = hub_snapshot(pin, allow_download=allow_download)
+    check_hashes(role, snapshot, pin.files, digest)
+    path = safe_model_dir(snapshot, role=role, model_id=pin.id, revision=snapshot.name, store=store, digest=digest)
+    return ModelSource(role=role, id=pin.id, revision=pin.revision if pin.pinned else snapshot.name, path=path)
 
 
-def hub_snapshot(pin: ModelPin, *, allow_download: bool = True) -> Path:
-    """Local snapshot directory of a pinned hub model, downloading it if allowed and needed."""
-    from huggingface_hub import snapshot_download
-    from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError
-
-    patterns = sorted(pin.files) or list(WANTED_FILES)
-    try:
-        return Path(snapshot_download(pin.id, revision=pin.revision, allow_patterns=patterns, local_files_only=True))
-    except (LocalEntryNotFoundError, OSError, ValueError):
-        pass
-    if not allow_download or os.environ.get("HF_HUB_OFFLINE") == "1":
+def hub_snapshot(pin: ModelPin, *, allow_download: bool = True, force: bool = False) -> Path:
+    """The local snapshot of a hub model with the files a run needs, downloading (or resuming) them if allowed."""
+    partial_download: ModelNotFoundError | None = None
+    if not force:
+        try:
+            local = local_snapshot(pin)
+        except ModelNotFoundError as exc:  # started but unfinished: a download resumes it
+            local, partial_download = None, exc
+        if local is not None:
+            return local
+    if not allow_download or offline():
+        if partial_download is not None:
+            raise partial_download
         raise _missing(pin, "it is not in the local model cache and downloads are off")
-    try:
-        return Path(snapshot_download(pin.id, revision=pin.revision, allow_patterns=patterns))
-    except (HfHubHTTPError, LocalEntryNotFoundError, OSError, ValueError) as exc:
-        raise _missing(pin, f"it is not cached locally and the hub could not be reached ({first_line(exc)})") from exc
+    listing = list_repo(pin)
+    names = select_files(listing.files)
+    if not weights_of(names):
+        raise ModelNotFoundError(
+            f"{pin.role}: {pin.id}@{pin.revision} holds no PyTorch weights (model.safetensors or pytorch_model.bin; "
+            f"it has {', '.join(listing.files) or 'no files'}); pass another {ROLES[pin.role].option}"
+        )
+    log.info("%s: downloading %s from %s", pin.role, ", ".join(names), pin.id)
+    return download(pin, names, listing=listing, force=force)
 
 
 def _missing(pin: ModelPin, why: str) -> ModelNotFoundError:
@@ -102,6 +108,19 @@ def _missing(pin: ModelPin, why: str) -> ModelNotFoundError:
 def _looks_like_path(value: str) -> bool:
     """Hub ids are `name` or `owner/name`; anything else is meant as a directory."""
     return value.startswith((".", "/", "~")) or value.count("/") > 1
+
+
+def file_digest(path: Path, *, cache: Cache) -> str:
+    """sha256 of a file, remembered while its size, mtime and inode are unchanged."""
+    real = path.resolve()
+    st = real.stat()
+    stamp = f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}"
+    remembered = cache.fingerprint(f"file:{real}", stamp)
+    if remembered:
+        return remembered
+    digest = sha256_file(real)
+    cache.remember_fingerprint(f"file:{real}", stamp, digest)
+    return digest
 
 
 def _dir_digest(directory: Path, cache: Cache) -> str:

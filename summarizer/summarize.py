@@ -17,18 +17,19 @@ log = logging.getLogger(__name__)
 MAX_ROUNDS = 16  # each round must shrink the text (checked), so this only bounds pathological cases
 
 
-def generation_kwargs(settings: SummarySettings, limit: int) -> dict[str, Any]:
-    """`generate()` arguments for the summarizer.
+def generation_kwargs(settings: SummarySettings, limit: int, input_tokens: int) -> dict[str, Any]:
+    """`generate()` arguments for summarizing an input of ``input_tokens`` tokens.
 
     A summary may use at most a quarter of the input window, so that partial summaries
     always combine into fewer chunks even when re-tokenizing them costs more tokens
-    (real models: 1024 // 4 = 256 leaves the CNN/DM max_length of 142 untouched).
+    (real models: 1024 // 4 = 256 leaves the CNN/DM max_length of 142 untouched). The
+    minimum length shrinks with short inputs (see SummarySettings.min_length_for).
     """
     max_length = max(2, min(settings.max_length, limit // 4))
     return {
         "num_beams": settings.num_beams,
         "length_penalty": settings.length_penalty,
-        "min_length": min(settings.min_length, max_length),
+        "min_length": min(settings.min_length_for(input_tokens), max_length),
         "max_length": max_length,
         "no_repeat_ngram_size": settings.no_repeat_ngram_size,
         "early_stopping": settings.early_stopping,
@@ -51,13 +52,12 @@ def summarize(
     """Summarize a document given as sentences; returns (summary, number of input chunks of the first round)."""
     from .segment import split_sentences
 
-    kwargs = generation_kwargs(settings, engine.max_content_tokens)
     first_chunks = 0
     previous = None
     for round_ in range(MAX_ROUNDS):
         chunks = chunk_sentences(sentences, engine)
         first_chunks = first_chunks or len(chunks)
-        summaries = _summarize_chunks(chunks, engine, kwargs, batch_tokens)
+        summaries = _summarize_chunks(chunks, engine, settings, batch_tokens)
         if len(chunks) == 1:
             return summaries[0], first_chunks
         total = sum(engine.count_tokens(chunks))
@@ -69,12 +69,24 @@ def summarize(
     raise SummarizerError(f"text still too long after {MAX_ROUNDS} rounds of chunked summarization")
 
 
-def _summarize_chunks(chunks: list[str], engine: Engine, kwargs: dict[str, Any], batch_tokens: int) -> list[str]:
+def _summarize_chunks(chunks: list[str], engine: Engine, settings: SummarySettings, batch_tokens: int) -> list[str]:
     lengths = engine.count_tokens(chunks)
     out: list[str] = [""] * len(chunks)
-    groups = batches(lengths, batch_tokens, max_batch=16)
-    jobs = (([chunks[i] for i in group], kwargs) for group in groups)
+    kwargs = [generation_kwargs(settings, engine.max_content_tokens, n) for n in lengths]
+    groups = [part for group in batches(lengths, batch_tokens, max_batch=16) for part in _same_kwargs(group, kwargs)]
+    jobs = (([chunks[i] for i in group], kwargs[group[0]]) for group in groups)
     for group, summaries in zip(groups, engine.generate_batches(jobs)):
         for i, summary in zip(group, summaries):
             out[i] = summary
     return out
+
+
+def _same_kwargs(group: list[int], kwargs: list[dict[str, Any]]) -> list[list[int]]:
+    """Split a batch where the generation arguments change (short inputs get a smaller minimum length)."""
+    parts: list[list[int]] = []
+    for i in group:
+        if parts and kwargs[parts[-1][0]] == kwargs[i]:
+            parts[-1].append(i)
+        else:
+            parts.append([i])
+    return parts

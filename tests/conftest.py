@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,11 @@ ENGLISH = [
 ]
 
 
+def pytest_configure(config) -> None:
+    """Stand-in tokenizers are trained once and kept in the repo's .pytest_cache, never in the user's cache."""
+    os.environ.setdefault("SUMMARIZE_STANDIN_CACHE", str(REPO / ".pytest_cache" / "standins"))
+
+
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     return REPO
@@ -26,15 +32,37 @@ def seed_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
-def tiny_models(tmp_path_factory) -> dict[str, Path]:
-    """Tiny random Marian nl-en/en-nl and BART models, saved and loadable with from_pretrained.
+def hub_repos(tmp_path_factory) -> dict[str, Path]:
+    """Stand-ins of the three real hub repos as published on `main` (../shared/CHECKPOINTS.md), tiny layers.
 
-    The summarizer's window is 256 positions, so a seed article needs chunking.
+    Real file layout, config text, tokenizers and vocabularies; weights only as a legacy
+    pytorch_model.bin, beside placeholder TF/Flax/Rust files that must never be downloaded.
     """
-    from summarizer.synthetic import build_demo_models
+    from summarizer.standins import build_standins
 
-    texts = [p.read_text() for p in sorted((REPO / "seeds").glob("*.txt"))] + ENGLISH
-    return build_demo_models(tmp_path_factory.mktemp("models"), corpus=texts)
+    return build_standins(tmp_path_factory.mktemp("hub-repos"), all_formats=True)
+
+
+@pytest.fixture(scope="session")
+def converted_models(hub_repos, tmp_path_factory) -> dict[str, Path]:
+    """The stand-ins as a run loads them: pickles converted once to safetensors by the same code a user's run uses."""
+    from summarizer.cache import Cache
+    from summarizer.sources import file_digest
+    from summarizer.weights import safe_model_dir
+
+    store = tmp_path_factory.mktemp("model-store")
+    cache = Cache(None)
+    return {
+        role: safe_model_dir(path, role=role, model_id=f"standin/{role}", revision="test", store=store,
+                             digest=lambda p: file_digest(p, cache=cache))
+        for role, path in hub_repos.items()
+    }
+
+
+@pytest.fixture(scope="session")
+def tiny_models(converted_models) -> dict[str, Path]:
+    """The models most tests run: real-like tiny stand-ins, loadable with from_pretrained."""
+    return converted_models
 
 
 @pytest.fixture()

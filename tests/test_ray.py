@@ -16,7 +16,7 @@ from summarizer.articles import find_articles, read_article
 from summarizer.cli import app
 from summarizer.distributed import NAME_PREFIX, ClusterOptions
 from summarizer.pipeline import RunOptions, run
-from summarizer.settings import SummarySettings, TranslationSettings
+from summarizer.settings import Overrides
 from summarizer.writers import WRITERS
 
 runner = CliRunner()
@@ -104,8 +104,7 @@ def test_killed_worker_is_restarted_and_the_run_completes(ray_cluster, corpus, t
         out_dir=tmp_path / "out",
         cache_dir=tmp_path / "cache",
         models={role: str(path) for role, path in tiny_models.items()},
-        translation=TranslationSettings(num_beams=1),
-        summary=SummarySettings(num_beams=1, min_length=2, max_length=12),
+        settings=Overrides(num_beams=1, min_length=2, max_length=12),
         engine="ray",
         cluster=ClusterOptions(workers=1),
     )

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from summarizer.pipeline import RunOptions, output_paths, run
-from summarizer.settings import SummarySettings, TranslationSettings
+from summarizer.settings import Overrides
 
 DATA = Path(__file__).parent / "data"
 SEED_A, SEED_B, WEB = "000_4ec734f60fdfd72d.txt", "001_543b75f5360eb1cb.txt", "web_page_politiek.txt"
@@ -33,7 +33,7 @@ def result(tmp_path_factory, tiny_models, seed_dir):
     options = RunOptions(
         out_dir=root / "out", cache_dir=root / "cache", device="cpu", engine="torch", lock_path=root / "none.lock",
         models={role: str(path) for role, path in tiny_models.items()},
-        translation=TranslationSettings(num_beams=1), summary=SummarySettings(num_beams=1, min_length=5, max_length=24),
+        settings=Overrides(num_beams=1, min_length=5, max_length=24),
         allow_download=False,
     )
     with pytest.MonkeyPatch.context() as mp:
