@@ -41,7 +41,7 @@ def build_models() -> dict[str, Path]:
     Like the real repos they hold only a pytorch_model.bin; the pipeline paths convert it to
     safetensors once (in their cache dir), as a user's first run does.
     """
-    from summarizer.standins import DISTILBART_LAYERS, OPUS_MT_LAYERS, build_distilbart, build_opus_mt
+    from summarizer.models.standins import DISTILBART_LAYERS, OPUS_MT_LAYERS, build_distilbart, build_opus_mt
 
     plan = {
         "nl-en": lambda path: build_opus_mt(path, direction="nl-en", layers=OPUS_MT_LAYERS, seed=1),
@@ -61,7 +61,7 @@ def build_models() -> dict[str, Path]:
 
 def build_corpus(n_articles: int, n_sentences: int) -> Path:
     """Articles of shuffled seed sentences in paragraphs of three, each with a headline."""
-    from summarizer.articles import find_articles, read_article
+    from summarizer.inputs.articles import find_articles, read_article
 
     sentences = [s for p, n in find_articles(REPO / "seeds") for s in read_article(p, n).sentences]
     corpus = MODELS / f"corpus-{n_articles}x{n_sentences}"
@@ -101,7 +101,7 @@ class _Stages:
 
 
 def _settings(summary_tokens: int):
-    from summarizer.settings import SummarySettings, TranslationSettings
+    from summarizer.generation.settings import SummarySettings, TranslationSettings
 
     return (TranslationSettings(max_length_ratio=1.0, max_length_extra=0),
             SummarySettings(min_length=summary_tokens, max_length=summary_tokens))
@@ -109,7 +109,7 @@ def _settings(summary_tokens: int):
 
 def worker_pipeline(path: str, corpus: Path, out: Path, models: dict[str, Path], summary_tokens: int, cache: Path | None) -> dict:
     """Paths (b) and (c): the project's pipeline with the torch engine or the default engine."""
-    from summarizer.pipeline import RunOptions, run
+    from summarizer.run.pipeline import RunOptions, run
 
     translation, summary = _settings(summary_tokens)
     options = RunOptions(out_dir=out, cache_dir=cache, models={r: str(p) for r, p in models.items()},
@@ -126,8 +126,8 @@ def worker_naive(corpus: Path, out: Path, models: dict[str, Path], summary_token
     import torch
     from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
-    from summarizer.articles import find_articles, read_article
-    from summarizer.segment import split_sentences
+    from summarizer.inputs.articles import find_articles, read_article
+    from summarizer.inputs.segment import split_sentences
 
     translation, summary = _settings(summary_tokens)
     loaded: dict[str, tuple] = {}
@@ -219,7 +219,7 @@ def machine() -> str:
     import torch
     import transformers
 
-    from summarizer.engines import ct2_available
+    from summarizer.engines.factory import ct2_available
 
     ct2 = f"ctranslate2 {__import__('ctranslate2').__version__}" if ct2_available() else "no ctranslate2"
 
@@ -304,14 +304,14 @@ def publish(figures: dict, output: Path, *, source: Path | None = None) -> None:
 
 def convert_ct2(models: dict[str, Path]) -> None:
     """Convert each model for the default path ahead of the timed runs (a one-time cost, like a download)."""
-    from summarizer.engines import ct2_available
+    from summarizer.engines.factory import ct2_available
 
     if not ct2_available():
         print("CTranslate2 is not installed: the default path is torch", flush=True)
         return
     code = ("import sys; from pathlib import Path\n"
-            "from summarizer.cache import Cache; from summarizer.ct2 import CT2Engine; from summarizer.lock import read_lock\n"
-            "from summarizer.sources import resolve_source; from summarizer.device import plan_device\n"
+            "from summarizer.cache import Cache; from summarizer.engines.ctranslate2 import CT2Engine; from summarizer.models.lock import read_lock\n"
+            "from summarizer.models.sources import resolve_source; from summarizer.engines.device import plan_device\n"
             "cache = Cache(Path(sys.argv[1])); device = plan_device('auto')[0]\n"
             "for role, path in zip(('nl-en', 'summarizer', 'en-nl'), sys.argv[2:]):\n"
             "    CT2Engine(resolve_source(role, path, read_lock(Path('models.lock')), cache), device=device, store=Path(sys.argv[1]) / 'ct2').prepare()\n")
@@ -322,7 +322,7 @@ def convert_ct2(models: dict[str, Path]) -> None:
 
 def corpus_stats(corpus: Path) -> dict[str, int]:
     """Sentences in the corpus, and how many distinct ones: the project's paths translate each distinct sentence once."""
-    from summarizer.articles import find_articles, read_article
+    from summarizer.inputs.articles import find_articles, read_article
 
     sentences = [s for p, n in find_articles(corpus) for s in read_article(p, n).sentences]
     return {"sentences": len(sentences), "distinct": len(set(sentences))}

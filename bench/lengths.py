@@ -36,8 +36,8 @@ def main() -> None:
     import torch
     from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
-    from summarizer.articles import find_articles, read_article
-    from summarizer.translate import batches
+    from summarizer.inputs.articles import find_articles, read_article
+    from summarizer.generation.translate import batches
 
     words = " ".join(s for p, n in find_articles(REPO / "seeds") for s in read_article(p, n).sentences).split()
     tokenizer = AutoTokenizer.from_pretrained(MODELS / "en-nl")

@@ -38,7 +38,7 @@ def hub_repos(tmp_path_factory) -> dict[str, Path]:
     Real file layout, config text, tokenizers and vocabularies; weights only as a legacy
     pytorch_model.bin, beside placeholder TF/Flax/Rust files that must never be downloaded.
     """
-    from summarizer.standins import build_standins
+    from summarizer.models.standins import build_standins
 
     return build_standins(tmp_path_factory.mktemp("hub-repos"), all_formats=True)
 
@@ -47,8 +47,8 @@ def hub_repos(tmp_path_factory) -> dict[str, Path]:
 def converted_models(hub_repos, tmp_path_factory) -> dict[str, Path]:
     """The stand-ins as a run loads them: pickles converted once to safetensors by the same code a user's run uses."""
     from summarizer.cache import Cache
-    from summarizer.sources import file_digest
-    from summarizer.weights import safe_model_dir
+    from summarizer.models.sources import file_digest
+    from summarizer.models.weights import safe_model_dir
 
     store = tmp_path_factory.mktemp("model-store")
     cache = Cache(None)

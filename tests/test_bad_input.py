@@ -16,12 +16,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from summarizer.articles import MAX_BYTES, decode, parse_article, read_article
-from summarizer.cli import app
+from summarizer.inputs.articles import MAX_BYTES, decode, parse_article, read_article
+from summarizer.cli.main import app
 from summarizer.errors import ArticleError
-from summarizer.language import guess_language
-from summarizer.pipeline import output_paths
-from summarizer.segment import split_sentences
+from summarizer.inputs.language import guess_language
+from summarizer.run.pipeline import output_paths
+from summarizer.inputs.segment import split_sentences
 
 runner = CliRunner()
 FAST = ["--num-beams", "1", "--max-length", "12", "--min-length", "2", "--engine", "torch"]

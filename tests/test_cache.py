@@ -3,7 +3,7 @@ import sqlite3
 import pytest
 
 from summarizer.cache import SCHEMA_VERSION, Cache, cache_key
-from summarizer.settings import SummarySettings, TranslationSettings
+from summarizer.generation.settings import SummarySettings, TranslationSettings
 
 BASE = dict(task="translate:nl-en", model={"id": "m", "revision": "r1"}, settings=TranslationSettings().as_dict(),
             compute="torch:cpu:float32", text="Hallo.")

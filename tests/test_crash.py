@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from summarizer.cli import app
+from summarizer.cli.main import app
 
 FAST = ["--num-beams", "1", "--max-length", "12", "--min-length", "2"]
 SUBJECTS = ["de trein", "het kabinet", "de gemeente", "de politie", "het ziekenhuis", "de school", "de haven", "de boer"]

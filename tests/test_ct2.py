@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from summarizer.cli import app
-from summarizer.ct2 import CT2Engine, translate_options
-from summarizer.engine import TorchEngine
-from summarizer.engines import FallbackEngine, make_engine
+from summarizer.cli.main import app
+from summarizer.engines.ctranslate2 import CT2Engine, translate_options
+from summarizer.engines.torch import TorchEngine
+from summarizer.engines.factory import FallbackEngine, make_engine
 from summarizer.errors import UsageError
-from summarizer.sources import ModelSource
+from summarizer.models.sources import ModelSource
 
 pytest.importorskip("ctranslate2")
 
@@ -114,7 +114,7 @@ def test_engine_choice(tiny_models, tmp_path, monkeypatch, caplog):
     assert isinstance(auto, FallbackEngine) and auto.compute == "ctranslate2:cpu:int8"
     with pytest.raises(UsageError, match="--engine"):
         make_engine("onnx", source, device="cpu", dtype="float32", store=tmp_path)
-    monkeypatch.setattr("summarizer.engines.ct2_available", lambda: False)
+    monkeypatch.setattr("summarizer.engines.factory.ct2_available", lambda: False)
     with caplog.at_level(logging.WARNING):
         assert isinstance(make_engine("auto", source, device="cpu", dtype="float32", store=tmp_path), TorchEngine)
     assert "not installed" in caplog.text

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from summarizer.articles import find_articles, read_article
-from summarizer.cli import app
+from summarizer.inputs.articles import find_articles, read_article
+from summarizer.cli.main import app
 
 runner = CliRunner()
 
@@ -84,7 +84,7 @@ def test_sentence_segmentation_is_cached_per_paragraph(first_run, seed_dir):
 def test_cached_run_imports_neither_torch_nor_transformers(first_run, seed_dir, model_args):
     out, cache, _ = first_run
     script = (
-        "import sys\nfrom summarizer.cli import app\n"
+        "import sys\nfrom summarizer.cli.main import app\n"
         "try:\n    app(sys.argv[1:])\nexcept SystemExit as e:\n    code = e.code\n"
         "print('HEAVY', sorted(m for m in ('torch', 'transformers') if m in sys.modules), code)\n"
     )
@@ -116,8 +116,8 @@ def test_interrupted_run_resumes_from_cached_sentences(tmp_path, seed_dir, model
 
 
 def test_overlong_sentence_and_article_are_fully_covered(tmp_path, model_args, tiny_models):
-    from summarizer.engine import TorchEngine
-    from summarizer.sources import ModelSource
+    from summarizer.engines.torch import TorchEngine
+    from summarizer.models.sources import ModelSource
 
     words = [f"woord{i % 97}" for i in range(900)]
     long_sentence = " ".join(words) + "."
@@ -181,9 +181,9 @@ def test_bad_article_fails_alone(tmp_path, seed_dir, model_args):
 
 
 def test_help_is_fast_and_lists_commands():
-    proc = subprocess.run([sys.executable, "-c", "import sys; from summarizer.cli import app; app(['--help'])\n"
+    proc = subprocess.run([sys.executable, "-c", "import sys; from summarizer.cli.main import app; app(['--help'])\n"
                            ], capture_output=True, text=True)
     assert "run" in proc.stdout and "models" in proc.stdout and "cache" in proc.stdout
-    proc = subprocess.run([sys.executable, "-c", "import summarizer.cli, sys; print(sorted(m for m in ('torch','transformers') if m in sys.modules))"],
+    proc = subprocess.run([sys.executable, "-c", "import summarizer.cli.main, sys; print(sorted(m for m in ('torch','transformers') if m in sys.modules))"],
                           capture_output=True, text=True)
     assert proc.stdout.strip() == "[]"

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from summarizer.lock import read_lock
+from summarizer.models.lock import read_lock
 from hubserver import FakeHub, hub_env
 
 REPOS = {"nl-en": "Helsinki-NLP/opus-mt-nl-en", "summarizer": "sshleifer/distilbart-cnn-12-6", "en-nl": "Helsinki-NLP/opus-mt-en-nl"}
@@ -98,7 +98,7 @@ def test_runs_load_only_the_converted_safetensors(hub, project):
         "import sys, torch\n"
         "def refuse(*a, **k):\n    raise SystemExit('torch.load was called: a pickle was read')\n"
         "torch.load = refuse\n"
-        "from summarizer.cli import app\n"
+        "from summarizer.cli.main import app\n"
         "app(sys.argv[1:])\n"
     )
     environment = hub_env(hub, project / "hf-home")
@@ -166,7 +166,7 @@ def test_a_file_changed_on_the_hub_after_lock_is_caught_and_named(hub, project, 
 
 
 def test_an_interrupted_weight_download_resumes(hub, project):
-    from summarizer.hubclient import RETRIES
+    from summarizer.models.hubclient import RETRIES
 
     hub.truncate("*/opus-mt-nl-en/resolve/*/pytorch_model.bin", after=300_000, times=RETRIES + 1)
     proc = summarize(hub, project, "models", "fetch")
@@ -241,7 +241,7 @@ def test_a_hub_id_override_takes_the_same_path(hub, project, hub_repos):
 
 
 def test_verify_tells_incomplete_from_not_downloaded(hub, project):
-    from summarizer.hubclient import RETRIES
+    from summarizer.models.hubclient import RETRIES
 
     proc = summarize(hub, project, "models", "verify")
     assert proc.returncode == 1 and proc.stdout.count("is not downloaded") == 3

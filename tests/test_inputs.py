@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from summarizer.articles import find_articles
+from summarizer.inputs.articles import find_articles
 from summarizer.errors import UsageError
 
 

@@ -1,7 +1,7 @@
 import pytest
 
 from summarizer.errors import LockError
-from summarizer.lock import ModelPin, read_lock, write_lock
+from summarizer.models.lock import ModelPin, read_lock, write_lock
 
 COMMIT = "0123456789abcdef0123456789abcdef01234567"
 

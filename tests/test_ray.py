@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from summarizer.articles import find_articles, read_article
-from summarizer.cli import app
-from summarizer.distributed import NAME_PREFIX, ClusterOptions
-from summarizer.pipeline import RunOptions, run
-from summarizer.settings import Overrides
-from summarizer.writers import WRITERS
+from summarizer.inputs.articles import find_articles, read_article
+from summarizer.cli.main import app
+from summarizer.engines.ray import NAME_PREFIX, ClusterOptions
+from summarizer.run.pipeline import RunOptions, run
+from summarizer.generation.settings import Overrides
+from summarizer.outputs.writers import WRITERS
 
 runner = CliRunner()
 N_ARTICLES = 200

@@ -8,7 +8,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from summarizer.hubclient import select_files
+from summarizer.models.hubclient import select_files
 
 pytestmark = pytest.mark.network
 

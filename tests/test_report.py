@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from summarizer.pipeline import RunOptions, output_paths, run
-from summarizer.settings import Overrides
+from summarizer.run.pipeline import RunOptions, output_paths, run
+from summarizer.generation.settings import Overrides
 
 DATA = Path(__file__).parent / "data"
 SEED_A, SEED_B, WEB = "000_4ec734f60fdfd72d.txt", "001_543b75f5360eb1cb.txt", "web_page_politiek.txt"

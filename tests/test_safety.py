@@ -9,7 +9,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from summarizer.cli import app
+from summarizer.cli.main import app
 
 EVIL = "import pathlib\npathlib.Path({marker!r}).write_text('code from the model directory ran')\n"
 

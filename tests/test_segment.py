@@ -1,7 +1,7 @@
 import pytest
 
-from summarizer.articles import parse_article
-from summarizer.segment import split_paragraphs, split_sentences
+from summarizer.inputs.articles import parse_article
+from summarizer.inputs.segment import split_paragraphs, split_sentences
 
 
 @pytest.mark.parametrize(
@@ -47,7 +47,7 @@ def test_header_followed_by_body_text_has_no_title(tmp_path):
 
 
 def test_seeds_segment_into_whole_sentences(seed_dir):
-    from summarizer.articles import find_articles, read_article
+    from summarizer.inputs.articles import find_articles, read_article
 
     for path, name in find_articles(seed_dir):
         article = read_article(path, name)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from summarizer.hubclient import select_files, weights_of
+from summarizer.models.hubclient import select_files, weights_of
 
 OPUS_MAIN = ["config.json", "generation_config.json", "source.spm", "target.spm", "tokenizer_config.json", "vocab.json",
              "README.md", ".gitattributes", "pytorch_model.bin", "tf_model.h5", "rust_model.ot"]

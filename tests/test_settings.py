@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from summarizer.settings import Overrides, SummarySettings, TranslationSettings, published_settings
-from summarizer.summarize import generation_kwargs
+from summarizer.generation.settings import Overrides, SummarySettings, TranslationSettings, published_settings
+from summarizer.generation.summarize import generation_kwargs
 
 # What the real checkpoints publish (../shared/CHECKPOINTS.md).
 OPUS_NL_EN_GENERATION = {"bad_words_ids": [[67027]], "bos_token_id": 0, "decoder_start_token_id": 67027, "eos_token_id": 0,

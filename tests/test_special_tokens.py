@@ -7,10 +7,10 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from summarizer.cli import app
-from summarizer.ct2 import CT2Engine
-from summarizer.engine import TorchEngine
-from summarizer.sources import ModelSource
+from summarizer.cli.main import app
+from summarizer.engines.ctranslate2 import CT2Engine
+from summarizer.engines.torch import TorchEngine
+from summarizer.models.sources import ModelSource
 
 LITERALS = ("<mask>", "</s>", "<pad>", "<unk>", "<s>")
 DUTCH = "De tekst <mask> bevat </s> letterlijk <pad> en <unk> als woorden, en <s> ook."

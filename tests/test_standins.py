@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from summarizer import standins
-from summarizer.standins import TINY_LAYERS
+from summarizer.models import standins
+from summarizer.models.standins import TINY_LAYERS
 
 MARIAN_FILES = {
     ".gitattributes", "README.md", "config.json", "generation_config.json", "pytorch_model.bin",
@@ -199,7 +199,7 @@ def test_bart_generation_settings_come_from_config(built):
 
 
 def test_only_layer_sizes_differ_from_real_shape():
-    from summarizer.standins import DISTILBART_LAYERS, OPUS_MT_LAYERS
+    from summarizer.models.standins import DISTILBART_LAYERS, OPUS_MT_LAYERS
 
     layer_keys = {"d_model", "encoder_layers", "decoder_layers", "encoder_attention_heads", "decoder_attention_heads",
                   "encoder_ffn_dim", "decoder_ffn_dim", "num_hidden_layers"}

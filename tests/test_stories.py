@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from summarizer.stories import build_story, deduplicate, group, story_id
+from summarizer.trust.stories import build_story, deduplicate, group, story_id
 
 
 def record(name, date, pairs, title=None):

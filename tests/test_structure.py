@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from summarizer.articles import read_article
-from summarizer.dates import find_dates, parse_date, parse_time
-from summarizer.structure import analyse
+from summarizer.inputs.articles import read_article
+from summarizer.inputs.dates import find_dates, parse_date, parse_time
+from summarizer.inputs.structure import analyse
 
 DATA = Path(__file__).parent / "data"
 HEADLINE = "Kim Jong-un vastberaden om ontmoeting met Trump te laten doorgaan lva"

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from summarizer.annotate import annotate
-from summarizer.factcheck import check, claims
-from summarizer.provenance import Index
-from summarizer.repetition import find_loop, guard, strict_summary, strict_translation
-from summarizer.settings import SummarySettings, TranslationSettings
+from summarizer.trust.annotate import annotate
+from summarizer.trust.factcheck import check, claims
+from summarizer.trust.provenance import Index
+from summarizer.generation.repetition import find_loop, guard, strict_summary, strict_translation
+from summarizer.generation.settings import SummarySettings, TranslationSettings
 
 SOURCE = [
     "North Korean leader Kim Jong-un is determined to hold the summit with US President Donald Trump.",

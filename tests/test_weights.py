@@ -11,11 +11,11 @@ import torch
 from typer.testing import CliRunner
 
 from summarizer.cache import Cache
-from summarizer.cli import app
-from summarizer.engine import TorchEngine
+from summarizer.cli.main import app
+from summarizer.engines.torch import TorchEngine
 from summarizer.errors import ModelLoadError
-from summarizer.sources import ModelSource, file_digest
-from summarizer.weights import check_loading_info, needs_conversion, safe_model_dir
+from summarizer.models.sources import ModelSource, file_digest
+from summarizer.models.weights import check_loading_info, needs_conversion, safe_model_dir
 
 runner = CliRunner()
 FAST = ["--num-beams", "1", "--max-length", "12", "--min-length", "2"]

@@ -1,1 +1,1 @@
-"""Readers for article formats other than plain text: HTML pages, RSS/Atom feeds, JSON/JSONL records and URLs."""
+"""Reading every input kind into articles: plain text and its structure, segmentation, language, dates; HTML, feeds, JSON and URLs."""

@@ -6,9 +6,9 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cache import Cache
-from .errors import LockError, ModelLoadError, ModelNotFoundError, SummarizerError
-from .fsutil import sha256_file
+from ..cache import Cache
+from ..errors import LockError, ModelLoadError, ModelNotFoundError, SummarizerError
+from ..outputs.fsutil import sha256_file
 from .hubclient import download, list_repo, local_snapshot, partial_downloads, select_files, weights_of
 from .lock import ModelPin, read_lock, write_lock
 from .roles import ROLES

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import ArticleError, UsageError
+from ..errors import ArticleError, UsageError
 from .segment import split_sentences
 from .structure import Dropped, analyse
 

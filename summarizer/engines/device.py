@@ -7,7 +7,7 @@ import logging
 import re
 from pathlib import Path
 
-from .errors import UsageError
+from ..errors import UsageError
 
 __all__ = ["plan_device", "DEVICES"]
 

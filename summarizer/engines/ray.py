@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache, partial
 from typing import Any
 
-from .errors import ModelLoadError, SummarizerError, UsageError
+from ..errors import ModelLoadError, SummarizerError, UsageError
 
 __all__ = ["ClusterOptions", "RayEngine", "plan_cluster", "ray_engines", "require_ray", "NAME_PREFIX"]
 
@@ -261,7 +261,7 @@ def ray_engines(
     engines: dict[str, Any], name: str, *, device: str, dtype: str, store: Any, cluster: ClusterOptions
 ) -> dict[str, RayEngine]:
     """Wrap each role's local engine (built by the registry as ``name``) in a RayEngine whose workers build the same."""
-    from .engines import make_engine
+    from .factory import make_engine
 
     return {
         role: RayEngine(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from .errors import SummarizerError
+from ..errors import SummarizerError
 from .fit import pack, split_to_fit
 from .settings import SummarySettings
 from .translate import Engine, batches
@@ -50,7 +50,7 @@ def summarize(
     sentences: list[str], *, engine: Engine, settings: SummarySettings, batch_tokens: int = 4096
 ) -> tuple[str, int]:
     """Summarize a document given as sentences; returns (summary, number of input chunks of the first round)."""
-    from .segment import split_sentences
+    from ..inputs.segment import split_sentences
 
     first_chunks = 0
     previous = None

@@ -9,10 +9,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from .errors import ModelLoadError, first_line
-from .roles import ROLES
-from .sources import ModelSource
-from .weights import load_checked
+from ..errors import ModelLoadError, first_line
+from ..models.roles import ROLES
+from ..models.sources import ModelSource
+from ..models.weights import load_checked
 
 __all__ = ["TokenizedEngine", "TorchEngine", "check_ids", "check_model_dir", "load_error", "quiet_transformers"]
 

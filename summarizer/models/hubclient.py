@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import ModelNotFoundError, SummarizerError, first_line
+from ..errors import ModelNotFoundError, SummarizerError, first_line
 from .lock import ModelPin
 from .roles import ROLES
 

@@ -17,30 +17,30 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 
-from . import __version__
-from .articles import MAX_BYTES, Article, Splitter, find_articles, read_article, split_dutch
-from .cache import Cache, cache_key
-from .device import plan_device
-from .distributed import ClusterOptions, plan_cluster, ray_engines
-from .engines import default_batch_tokens, make_engine
-from .errors import (
+from .. import __version__
+from ..inputs.articles import MAX_BYTES, Article, Splitter, find_articles, read_article, split_dutch
+from ..cache import Cache, cache_key
+from ..engines.device import plan_device
+from ..engines.ray import ClusterOptions, plan_cluster, ray_engines
+from ..engines.factory import default_batch_tokens, make_engine
+from ..errors import (
     ArticleError, CacheError, Interrupted, ModelLoadError, ModelNotFoundError, OutputError, SummarizerError, UsageError,
 )
-from .fsutil import atomic_write_many, remove_stale_temps
-from .language import guess_language
-from .lock import read_lock
-from .annotate import annotate
-from .report import write_index, write_stories
-from .stories import build_story, group
-from .meta import article_meta
-from .repetition import find_loop, guard, strict_summary, strict_translation
-from .roles import ROLES
-from .segment import split_sentences
-from .settings import Overrides, SummarySettings, TranslationSettings, published_settings
-from .sources import model_store, resolve_source
-from .summarize import summarize
-from .translate import translate
-from .writers import WRITERS
+from ..outputs.fsutil import atomic_write_many, remove_stale_temps
+from ..inputs.language import guess_language
+from ..models.lock import read_lock
+from ..trust.annotate import annotate
+from ..outputs.report import write_index, write_stories
+from ..trust.stories import build_story, group
+from ..inputs.meta import article_meta
+from ..generation.repetition import find_loop, guard, strict_summary, strict_translation
+from ..models.roles import ROLES
+from ..inputs.segment import split_sentences
+from ..generation.settings import Overrides, SummarySettings, TranslationSettings, published_settings
+from ..models.sources import model_store, resolve_source
+from ..generation.summarize import summarize
+from ..generation.translate import translate
+from ..outputs.writers import WRITERS
 
 __all__ = ["RunOptions", "RunReport", "Reporter", "NullReporter", "run", "output_paths"]
 
@@ -54,7 +54,7 @@ def _segmenter_revision() -> dict[str, str]:
     """Identity of the sentence segmenter for cache keys: pysbd's version and our segmentation rules' source."""
     from importlib.metadata import version
 
-    from . import segment
+    from ..inputs import segment
 
     rules = hashlib.sha256(Path(segment.__file__).read_bytes()).hexdigest()[:16]
     return {"id": "pysbd", "revision": f"{version('pysbd')}+{rules}"}
@@ -324,7 +324,7 @@ class _Context:
 
 def _store_root(options: RunOptions) -> Path:
     """Where converted models go: the cache dir, or the platform cache dir with --no-cache."""
-    from .cache import default_cache_dir
+    from ..cache import default_cache_dir
 
     return options.cache_dir or default_cache_dir()
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import LockError
+from ..errors import LockError
 from .roles import ROLES
 
 __all__ = ["ModelPin", "Lock", "read_lock", "write_lock", "is_commit", "DEFAULT_LOCK"]
@@ -96,7 +96,7 @@ def write_lock(path: Path, pins: dict[str, ModelPin]) -> None:
     """Write models.lock atomically."""
     import tomli_w
 
-    from .fsutil import atomic_write_text
+    from ..outputs.fsutil import atomic_write_text
 
     doc: dict[str, Any] = {"version": LOCK_VERSION, "models": {}}
     for name, pin in pins.items():

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from .errors import Interrupted, SummarizerError, UsageError
+from ..errors import Interrupted, SummarizerError, UsageError
 
 app = typer.Typer(
     help="Paired English/Dutch summaries of Dutch news articles, with a result cache.",
@@ -57,7 +57,7 @@ def _logging(quiet: bool, verbose: bool) -> None:
 
 
 def _cache_dir(cache_dir: Optional[Path]) -> Path:
-    from .cache import default_cache_dir
+    from ..cache import default_cache_dir
 
     return cache_dir or default_cache_dir()
 
@@ -90,11 +90,11 @@ def run(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log model loads and chunking.")] = False,
 ) -> None:
     """Translate, summarize and back-translate every article in INPUTS into --out."""
-    from .distributed import ClusterOptions
-    from .pipeline import RunOptions
-    from .pipeline import run as run_pipeline
+    from ..engines.ray import ClusterOptions
+    from ..run.pipeline import RunOptions
+    from ..run.pipeline import run as run_pipeline
     from .progress import report_text, rich_reporter
-    from .settings import Overrides
+    from ..generation.settings import Overrides
 
     _logging(quiet, verbose)
     options = RunOptions(
@@ -130,7 +130,7 @@ def run(
 @models_app.command("lock")
 def models_lock(lock: LockOpt = Path("models.lock")) -> None:
     """Pin each model's revision to its current hub commit with the sha256 of the files a run needs (downloads no weights)."""
-    from .hub import lock_models
+    from ..models.hub import lock_models
 
     _logging(quiet=False, verbose=False)
     try:
@@ -144,7 +144,7 @@ def models_lock(lock: LockOpt = Path("models.lock")) -> None:
 @models_app.command("fetch")
 def models_fetch(lock: LockOpt = Path("models.lock"), cache_dir: CacheDirOpt = None) -> None:
     """Download the locked models (resuming partial downloads), check their hashes, convert pickled weights to safetensors."""
-    from .hub import fetch_models
+    from ..models.hub import fetch_models
 
     _logging(quiet=False, verbose=False)
     try:
@@ -162,7 +162,7 @@ def models_fetch(lock: LockOpt = Path("models.lock"), cache_dir: CacheDirOpt = N
 @models_app.command("verify")
 def models_verify(lock: LockOpt = Path("models.lock")) -> None:
     """Check the local copies of the locked models against the lock's revisions and sha256 hashes."""
-    from .hub import verify_models
+    from ..models.hub import verify_models
 
     try:
         results = verify_models(lock)
@@ -178,7 +178,7 @@ def models_verify(lock: LockOpt = Path("models.lock")) -> None:
 @cache_app.command("info")
 def cache_info(cache_dir: CacheDirOpt = None) -> None:
     """Show where the cache is, how many results it holds, and its size."""
-    from .cache import Cache
+    from ..cache import Cache
 
     try:
         cache = Cache(_cache_dir(cache_dir))
@@ -197,7 +197,7 @@ def cache_info(cache_dir: CacheDirOpt = None) -> None:
 @cache_app.command("clear")
 def cache_clear(cache_dir: CacheDirOpt = None) -> None:
     """Delete every cached result."""
-    from .cache import Cache
+    from ..cache import Cache
 
     try:
         cache = Cache(_cache_dir(cache_dir))

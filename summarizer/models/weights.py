@@ -21,7 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .errors import ModelLoadError, first_line
+from ..errors import ModelLoadError, first_line
 from .roles import ROLES
 
 __all__ = [
@@ -144,7 +144,7 @@ def _convert(directory: Path, target: Path, *, role: str, ref: dict[str, str]) -
     """Load the pickle with weights_only=True, check its keys, write safetensors plus the original small files."""
     from transformers import AutoModelForSeq2SeqLM
 
-    from .engine import quiet_transformers
+    from ..engines.torch import quiet_transformers
 
     quiet_transformers()
     log.warning("%s: converting %s to safetensors (once; later runs load only the converted copy)", role, directory / PICKLE)

@@ -20,10 +20,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from .engine import TokenizedEngine, check_ids, check_model_dir, quiet_transformers
-from .errors import ModelLoadError, first_line
-from .sources import ModelSource
-from .weights import load_checked
+from .torch import TokenizedEngine, check_ids, check_model_dir, quiet_transformers
+from ..errors import ModelLoadError, first_line
+from ..models.sources import ModelSource
+from ..models.weights import load_checked
 
 __all__ = ["CT2Engine", "default_compute_type", "FORMAT"]
 

@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from typing import Protocol
 
-from .cache import Cache, cache_key
+from ..cache import Cache, cache_key
 from .fit import split_to_fit
 from .settings import TranslationSettings
 

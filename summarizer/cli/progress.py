@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .pipeline import NullReporter, RunReport
+from ..run.pipeline import NullReporter, RunReport
 
 __all__ = ["rich_reporter", "report_text"]
 

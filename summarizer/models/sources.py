@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from .cache import Cache
-from .errors import ModelNotFoundError
-from .fsutil import sha256_file
+from ..cache import Cache
+from ..errors import ModelNotFoundError
+from ..outputs.fsutil import sha256_file
 from .hubclient import download, list_repo, local_snapshot, offline, select_files, weights_of
 from .lock import Lock, ModelPin
 from .roles import ROLES

@@ -8,10 +8,10 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, Callable
 
-from .ct2 import CT2Engine
-from .engine import TorchEngine
-from .errors import ModelLoadError, UsageError
-from .sources import ModelSource
+from .ctranslate2 import CT2Engine
+from .torch import TorchEngine
+from ..errors import ModelLoadError, UsageError
+from ..models.sources import ModelSource
 
 __all__ = ["ENGINES", "ENGINE_CHOICES", "make_engine", "FallbackEngine", "ct2_available", "default_batch_tokens"]
 

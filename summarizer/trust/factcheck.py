@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .dates import MONTHS as NL_MONTHS
-from .dates import WEEKDAYS as NL_WEEKDAYS
+from ..inputs.dates import MONTHS as NL_MONTHS
+from ..inputs.dates import WEEKDAYS as NL_WEEKDAYS
 
 __all__ = ["Span", "Check", "claims", "check", "mark"]
 

@@ -1,0 +1,1 @@
+"""What is asked of a model: sentence translation and chunked summarization, batching, fitting, settings, loop guards."""

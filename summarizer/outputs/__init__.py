@@ -1,0 +1,1 @@
+"""What a run writes: the article record, the per-article writers, the index and story pages, atomic file writes."""

@@ -1,0 +1,1 @@
+"""A run: plans the engines, drives reading, translation, summarization and writing; owns no model code."""
