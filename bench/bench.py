@@ -109,7 +109,8 @@ def _settings(summary_tokens: int):
 
 def worker_pipeline(path: str, corpus: Path, out: Path, models: dict[str, Path], summary_tokens: int, cache: Path | None) -> dict:
     """Paths (b) and (c): the project's pipeline with the torch engine or the default engine."""
-    from summarizer.run.pipeline import RunOptions, run
+    from summarizer.run.options import RunOptions
+    from summarizer.run.pipeline import run
 
     translation, summary = _settings(summary_tokens)
     options = RunOptions(out_dir=out, cache_dir=cache, models={r: str(p) for r, p in models.items()},

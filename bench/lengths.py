@@ -37,7 +37,7 @@ def main() -> None:
     from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
     from summarizer.inputs.articles import find_articles, read_article
-    from summarizer.generation.translate import batches
+    from summarizer.generation.batching import batches
 
     words = " ".join(s for p, n in find_articles(REPO / "seeds") for s in read_article(p, n).sentences).split()
     tokenizer = AutoTokenizer.from_pretrained(MODELS / "en-nl")

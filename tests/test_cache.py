@@ -25,8 +25,11 @@ def test_any_change_misses(change):
     assert cache_key(**{**BASE, **change}) != cache_key(**BASE)
 
 
-def test_same_inputs_same_key():
-    assert cache_key(**BASE) == cache_key(**dict(BASE))
+def test_key_ignores_dict_order_and_is_a_sha256():
+    shuffled = {**BASE, "settings": dict(reversed(list(BASE["settings"].items()))), "model": {"revision": "r1", "id": "m"}}
+    key = cache_key(**shuffled)
+    assert key == cache_key(**BASE)  # a settings dict built in another order is the same request
+    assert len(key) == 64 and set(key) <= set("0123456789abcdef")
 
 
 def test_summary_settings_are_part_of_the_key():

@@ -11,6 +11,9 @@ import pytest
 from typer.testing import CliRunner
 
 from summarizer.cli.main import app
+from summarizer.outputs.signature import Signature
+from summarizer.run.options import RunOptions
+from summarizer.run.plan import plan_engines
 from summarizer.engines.ctranslate2 import CT2Engine, translate_options
 from summarizer.engines.torch import TorchEngine
 from summarizer.engines.factory import FallbackEngine, make_engine
@@ -118,8 +121,9 @@ def test_engine_choice(tiny_models, tmp_path, monkeypatch, caplog):
     with caplog.at_level(logging.WARNING):
         assert isinstance(make_engine("auto", source, device="cpu", dtype="float32", store=tmp_path), TorchEngine)
     assert "not installed" in caplog.text
+    monkeypatch.setattr("summarizer.run.plan.ct2_available", lambda: False)
     with pytest.raises(UsageError, match="pip install ctranslate2"):
-        make_engine("ctranslate2", source, device="cpu", dtype="float32", store=tmp_path)
+        plan_engines(RunOptions(engine="ctranslate2"))
 
 
 def test_auto_falls_back_to_torch_when_conversion_fails(tiny_models, tmp_path, caplog):
@@ -147,7 +151,7 @@ def test_cli_with_ctranslate2_converts_once(seed_dir, model_args, tmp_path, monk
     assert result.exit_code == 0, result.output
     record = json.loads((tmp_path / "out" / "000_4ec734f60fdfd72d.json").read_text())
     assert {m["compute"] for m in record["models"].values()} == {"ctranslate2:cpu:int8"}
-    assert "compute:ctranslate2:cpu:int8" in record["signature"]
+    assert [m.compute for m in Signature.parse(record["signature"]).models] == ["ctranslate2:cpu:int8"] * 3
     assert record["summary"] and all(p["en"] and p["nl"] for p in record["summary"])
     assert all(t["en"] for t in record["translation"])
 

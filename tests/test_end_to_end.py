@@ -13,6 +13,8 @@ from typer.testing import CliRunner
 
 from summarizer.inputs.articles import find_articles, read_article
 from summarizer.cli.main import app
+from summarizer.outputs.record import SCHEMA
+from summarizer.outputs.signature import Signature
 
 runner = CliRunner()
 
@@ -51,6 +53,9 @@ def test_every_seed_gets_paired_outputs(first_run, seed_dir):
         for pair in record["summary"]:
             assert pair["en"] in en_md and pair["nl"] in nl_md
         assert record["signature"] in en_md
+        stamps = Signature.parse(record["signature"]).models
+        assert [(m.role, m.compute) for m in stamps] == [(role, m["compute"]) for role, m in record["models"].items()]
+        assert record["schema"] == SCHEMA
 
 
 def test_headline_goes_to_meta_not_translation(first_run):

@@ -1,7 +1,7 @@
 import pytest
 
 from summarizer.generation.fit import pack, split_to_fit
-from summarizer.generation.translate import batches
+from summarizer.generation.batching import batches
 
 
 def words(texts):

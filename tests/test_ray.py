@@ -15,7 +15,8 @@ from typer.testing import CliRunner
 from summarizer.inputs.articles import find_articles, read_article
 from summarizer.cli.main import app
 from summarizer.engines.ray import NAME_PREFIX, ClusterOptions
-from summarizer.run.pipeline import RunOptions, run
+from summarizer.run.options import RunOptions
+from summarizer.run.pipeline import run
 from summarizer.generation.settings import Overrides
 from summarizer.outputs.writers import WRITERS
 
@@ -126,3 +127,24 @@ def test_engine_ray_without_ray_says_how_to_install(monkeypatch, seed_dir, model
     result = runner.invoke(app, ["run", str(seed_dir), "--out", str(tmp_path / "out"), "--engine", "ray", *model_args])
     assert result.exit_code == 2
     assert "pip install 'summarizer[ray]'" in result.output
+
+
+def test_workers_load_their_model_before_taking_work(ray_cluster, tiny_models, tmp_path):
+    """Every engine kind preloads through the Engine protocol (CTranslate2 and the fallback had no `model` to probe)."""
+    from summarizer.engines.factory import EngineName, make_engine
+    from summarizer.engines.ray import RayEngine
+    from summarizer.models.sources import ModelSource
+
+    source = ModelSource("nl-en", str(tiny_models["nl-en"]), "r", tiny_models["nl-en"])
+    for name in (EngineName.AUTO, EngineName.CTRANSLATE2, EngineName.TORCH):
+        def factory(name=name):
+            return make_engine(name, source, device="cpu", dtype="float32", store=tmp_path / "ct2")
+
+        engine = RayEngine(factory(), factory, cluster=ClusterOptions(workers=1))
+        try:
+            engine.preload()
+            actor = ray_cluster.get_actor(next(n for n in ray_cluster.util.list_named_actors()
+                                               if n.startswith(f"{NAME_PREFIX}:nl-en:")))
+            assert ray_cluster.get(actor.loads.remote()) == 1, name  # loaded at start, no batch sent yet
+        finally:
+            engine.close()

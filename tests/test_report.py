@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from summarizer.run.pipeline import RunOptions, output_paths, run
+from summarizer.run.options import RunOptions
+from summarizer.run.pipeline import output_paths, run
 from summarizer.generation.settings import Overrides
 
 DATA = Path(__file__).parent / "data"

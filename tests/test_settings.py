@@ -7,7 +7,6 @@ import json
 import pytest
 
 from summarizer.generation.settings import Overrides, SummarySettings, TranslationSettings, published_settings
-from summarizer.generation.summarize import generation_kwargs
 
 # What the real checkpoints publish (../shared/CHECKPOINTS.md).
 OPUS_NL_EN_GENERATION = {"bad_words_ids": [[67027]], "bos_token_id": 0, "decoder_start_token_id": 67027, "eos_token_id": 0,
@@ -66,7 +65,7 @@ def test_min_length_scaling_can_be_turned_off_and_is_part_of_the_key():
 
 
 def test_generation_kwargs_use_the_scaled_minimum():
-    short = generation_kwargs(SummarySettings(), 1021, 40)
-    long = generation_kwargs(SummarySettings(), 1021, 700)
+    short = SummarySettings().generate_kwargs(40, 1021)
+    long = SummarySettings().generate_kwargs(700, 1021)
     assert short["min_length"] == 20 and long["min_length"] == 56
     assert short["max_length"] == long["max_length"] == 142

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from summarizer.trust.stories import build_story, deduplicate, group, story_id
+from summarizer.trust.stories import Features, build_story, deduplicate, group, story_id
 
 
 def record(name, date, pairs, title=None):
@@ -36,11 +36,12 @@ def test_same_event_groups_other_news_and_distant_dates_do_not():
         record("c.txt", "2023-03-14", DIKES),
         record("d.txt", "2018-09-20", SUMMIT_A),  # same words, four months later: another story
     ]
-    assert group(records) == [[0, 1], [2], [3]]
+    assert group([Features.of(r) for r in records]) == [[0, 1], [2], [3]]
 
 
 def test_month_only_dates_still_group():
-    assert group([record("a.txt", "2018-05", SUMMIT_A), record("b.txt", "2018-05-27", SUMMIT_B)]) == [[0, 1]]
+    pair = [record("a.txt", "2018-05", SUMMIT_A), record("b.txt", "2018-05-27", SUMMIT_B)]
+    assert group([Features.of(r) for r in pair]) == [[0, 1]]
 
 
 def test_shared_wire_copy_is_kept_once_and_additions_are_per_article():

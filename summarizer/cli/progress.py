@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..run.pipeline import NullReporter, RunReport
+from ..run.options import NullReporter, Reporter, RunReport
 
 __all__ = ["rich_reporter", "report_text"]
 
@@ -27,7 +27,7 @@ class _RichReporter:
 
 
 @contextmanager
-def rich_reporter(*, enabled: bool) -> Iterator[object]:
+def rich_reporter(*, enabled: bool) -> Iterator[Reporter]:
     """A progress reporter that draws bars on a terminal (stderr), or does nothing."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn

@@ -20,10 +20,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from .torch import TokenizedEngine, check_ids, check_model_dir, quiet_transformers
 from ..errors import ModelLoadError, first_line
 from ..models.sources import ModelSource
-from ..models.weights import load_checked
+from ..models.weights import load_checked, quiet_transformers
+from .base import TokenizedEngine, check_ids, check_model_dir
 
 __all__ = ["CT2Engine", "default_compute_type", "FORMAT"]
 
@@ -145,6 +145,10 @@ class CT2Engine(TokenizedEngine):
             return json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return {}
+
+    def preload(self) -> None:
+        """Convert (if needed) and load the model now."""
+        self.translator
 
     def generate(self, texts: list[str], **kwargs: Any) -> list[str]:
         """Translate one batch with transformers `generate()` arguments; inputs must already fit the model."""

@@ -5,29 +5,39 @@ from __future__ import annotations
 import importlib.util
 import logging
 import re
+from enum import Enum
 from pathlib import Path
 
 from ..errors import UsageError
 
-__all__ = ["plan_device", "DEVICES"]
+__all__ = ["Device", "plan_device"]
 
 log = logging.getLogger(__name__)
 
-DEVICES = ("auto", "cpu", "cuda")
+
+class Device(str, Enum):
+    """The devices a run can ask for (`--device`)."""
+
+    AUTO = "auto"  # CUDA when a GPU and a CUDA build of torch are present, else the CPU
+    CPU = "cpu"
+    CUDA = "cuda"
+
 _CPU_BUILD = re.compile(r"^cuda\b[^=\n]*=\s*None", re.MULTILINE)  # torch/version.py of a CPU wheel
 
 
-def plan_device(requested: str) -> tuple[str, str]:
+def plan_device(requested: str | Device) -> tuple[str, str]:
     """(device, dtype) for a request of auto|cpu|cuda: half precision on GPU, float32 on CPU.
 
     `auto` is decided without importing torch (so fully cached runs stay fast): CUDA is
     picked when an NVIDIA device node exists and the installed torch is a CUDA build.
     """
-    if requested not in DEVICES:
-        raise UsageError(f"--device must be one of {', '.join(DEVICES)}, not {requested!r}")
-    if requested == "auto":
-        requested = "cuda" if _cuda_likely() else "cpu"
-    return (requested, "float16") if requested == "cuda" else (requested, "float32")
+    try:
+        device = Device(requested)
+    except ValueError:
+        raise UsageError(f"--device must be one of {', '.join(d.value for d in Device)}, not {requested!r}") from None
+    if device is Device.AUTO:
+        device = Device.CUDA if _cuda_likely() else Device.CPU
+    return (device.value, "float16") if device is Device.CUDA else (device.value, "float32")
 
 
 def _cuda_likely() -> bool:

@@ -1,21 +1,39 @@
-"""Choosing a backend: a registry of engines and `auto`, which prefers CTranslate2 and falls back to torch."""
+"""Choosing a backend: the engine names, one registry, and `auto`, which prefers CTranslate2 and falls back to torch."""
 
 from __future__ import annotations
 
 import importlib.util
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from enum import Enum
 from pathlib import Path
-from typing import Any, Callable
 
-from .ctranslate2 import CT2Engine
-from .torch import TorchEngine
 from ..errors import ModelLoadError, UsageError
 from ..models.sources import ModelSource
+from .base import Engine, Job, WrappedEngine
+from .ctranslate2 import CT2Engine
+from .torch import TorchEngine
 
-__all__ = ["ENGINES", "ENGINE_CHOICES", "make_engine", "FallbackEngine", "ct2_available", "default_batch_tokens"]
+__all__ = ["EngineName", "ENGINES", "make_engine", "FallbackEngine", "ct2_available", "default_batch_tokens"]
 
 log = logging.getLogger(__name__)
+
+
+class EngineName(str, Enum):
+    """The engines a run can ask for (`--engine`)."""
+
+    AUTO = "auto"  # CTranslate2 when it can convert and load the model, else torch
+    TORCH = "torch"
+    CTRANSLATE2 = "ctranslate2"
+    RAY = "ray"  # auto's engine on Ray workers (summarizer/engines/ray.py)
+
+    @classmethod
+    def parse(cls, value: str | EngineName) -> EngineName:
+        """The name for a string, or a UsageError listing the choices."""
+        try:
+            return cls(value)
+        except ValueError:
+            raise UsageError(f"--engine must be one of {', '.join(e.value for e in cls)}, not {value!r}") from None
 
 
 def _torch(source: ModelSource, *, device: str, dtype: str, store: Path) -> TorchEngine:
@@ -26,11 +44,15 @@ def _ct2(source: ModelSource, *, device: str, dtype: str, store: Path) -> CT2Eng
     return CT2Engine(source, device=device, store=store)
 
 
-ENGINES: dict[str, Callable[..., Any]] = {"torch": _torch, "ctranslate2": _ct2}
-ENGINE_CHOICES = ("auto", *ENGINES)
+ENGINES: dict[EngineName, Callable[..., Engine]] = {EngineName.TORCH: _torch, EngineName.CTRANSLATE2: _ct2}
 # Input tokens per translation batch when --batch-tokens is not given: (engine, device) -> budget.
 # CPU: 1024 was fastest for CTranslate2 int8 on 2 cores (Marian shape, beam 4; 256-8192 tried, bench/notes.md).
-_BATCH_TOKENS = {("torch", "cpu"): 1024, ("torch", "cuda"): 8192, ("ctranslate2", "cpu"): 1024, ("ctranslate2", "cuda"): 16384}
+_BATCH_TOKENS = {
+    (EngineName.TORCH, "cpu"): 1024,
+    (EngineName.TORCH, "cuda"): 8192,
+    (EngineName.CTRANSLATE2, "cpu"): 1024,
+    (EngineName.CTRANSLATE2, "cuda"): 16384,
+}
 
 
 def ct2_available() -> bool:
@@ -38,23 +60,23 @@ def ct2_available() -> bool:
     return importlib.util.find_spec("ctranslate2") is not None
 
 
-def default_batch_tokens(engine: str, device: str) -> int:
-    """Translation token budget per batch for an engine name (auto counts as ctranslate2 when installed)."""
-    if engine == "auto":
-        engine = "ctranslate2" if ct2_available() else "torch"
+def default_batch_tokens(engine: EngineName, device: str) -> int:
+    """Translation token budget per batch for a local engine (auto counts as ctranslate2 when installed)."""
+    if engine is EngineName.AUTO:
+        engine = EngineName.CTRANSLATE2 if ct2_available() else EngineName.TORCH
     return _BATCH_TOKENS[(engine, device)]
 
 
-def make_engine(name: str, source: ModelSource, *, device: str, dtype: str, store: Path) -> Any:
+def make_engine(name: EngineName | str, source: ModelSource, *, device: str, dtype: str, store: Path) -> Engine:
     """An engine for one role: `torch`, `ctranslate2`, or `auto` (CTranslate2, else torch with a warning).
 
-    ``store`` is the folder for converted models; ``dtype`` is the torch precision.
+    ``store`` is the folder for converted models; ``dtype`` is the torch precision. Ray
+    engines wrap these (summarizer/engines/ray.py).
     """
-    if name not in ENGINE_CHOICES:
-        raise UsageError(f"--engine must be one of {', '.join(ENGINE_CHOICES)}, not {name!r}")
-    if name != "auto":
-        if name == "ctranslate2" and not ct2_available():
-            raise UsageError("--engine ctranslate2 needs CTranslate2: pip install ctranslate2, or pass --engine torch")
+    name = EngineName.parse(name)
+    if name is EngineName.RAY:
+        raise ValueError("Ray engines wrap local ones: see summarizer.engines.ray.ray_engines")
+    if name is not EngineName.AUTO:
         return ENGINES[name](source, device=device, dtype=dtype, store=store)
     fallback = _torch(source, device=device, dtype=dtype, store=store)
     if not ct2_available():
@@ -63,7 +85,7 @@ def make_engine(name: str, source: ModelSource, *, device: str, dtype: str, stor
     return FallbackEngine(_ct2(source, device=device, dtype=dtype, store=store), fallback)
 
 
-class FallbackEngine:
+class FallbackEngine(WrappedEngine):
     """CTranslate2 when it can convert and load the model, else torch; decided once, before any result is keyed.
 
     The choice is made the first time ``compute`` (part of every cache key) or anything
@@ -71,19 +93,21 @@ class FallbackEngine:
     fully cached runs stay light; otherwise the conversion is tried then and there.
     """
 
+    name = "auto"
+
     def __init__(self, preferred: CT2Engine, fallback: TorchEngine) -> None:
         self.preferred = preferred
         self.fallback = fallback
-        self._chosen: Any = None
+        self._chosen: Engine | None = None
 
     @property
-    def chosen(self) -> Any:
+    def inner(self) -> Engine:
         """The engine in use: the preferred one, or the fallback after a failed conversion or CUDA check."""
         if self._chosen is None:
             self._chosen = self._choose()
         return self._chosen
 
-    def _choose(self) -> Any:
+    def _choose(self) -> Engine:
         engine = self.preferred
         if engine.device == "cuda" and not _ct2_sees_gpu():
             log.warning("%s: CTranslate2 cannot use the GPU here (no CUDA device or no CUDA 12 cuBLAS); using torch", engine.source.role)
@@ -99,40 +123,17 @@ class FallbackEngine:
 
     @property
     def source(self) -> ModelSource:
-        """The role's model."""
+        """The role's model (known before the choice is made)."""
         return self.preferred.source
-
-    @property
-    def compute(self) -> str:
-        """The chosen engine's backend, device and precision."""
-        return self.chosen.compute
 
     @property
     def loads(self) -> int:
         """Weight loads by whichever engine ran."""
         return self.preferred.loads + self.fallback.loads
 
-    @property
-    def max_input_tokens(self) -> int:
-        """Longest input the model accepts, special tokens included."""
-        return self.chosen.max_input_tokens
-
-    @property
-    def max_content_tokens(self) -> int:
-        """Longest input without special tokens."""
-        return self.chosen.max_content_tokens
-
-    def count_tokens(self, texts: list[str]) -> list[int]:
-        """Token count of each text, without special tokens."""
-        return self.chosen.count_tokens(texts)
-
-    def generate(self, texts: list[str], **kwargs: Any) -> list[str]:
-        """One batch on the chosen engine."""
-        return self.chosen.generate(texts, **kwargs)
-
-    def generate_batches(self, jobs: Iterable[tuple[list[str], dict[str, Any]]]) -> Iterator[list[str]]:
+    def generate_batches(self, jobs: Iterable[Job]) -> Iterator[list[str]]:
         """Jobs on the chosen engine."""
-        return self.chosen.generate_batches(jobs)
+        return self.inner.generate_batches(jobs)
 
 
 def _ct2_sees_gpu() -> bool:

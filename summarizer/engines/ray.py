@@ -8,10 +8,14 @@ import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
+from pathlib import Path
 from functools import lru_cache, partial
 from typing import Any
 
 from ..errors import ModelLoadError, SummarizerError, UsageError
+from ..models.sources import ModelSource
+from .base import Engine, Job, WrappedEngine
+from .factory import EngineName, make_engine
 
 __all__ = ["ClusterOptions", "RayEngine", "plan_cluster", "ray_engines", "require_ray", "NAME_PREFIX"]
 
@@ -48,16 +52,19 @@ def _worker_class() -> Any:
     class Worker:
         """One model of one role, loaded once in its own process."""
 
-        def __init__(self, factory: Callable[[], Any], compute: str, threads: int) -> None:
+        def __init__(self, factory: Callable[[], Engine], compute: str, threads: int) -> None:
             if threads:  # before torch or CTranslate2 is imported here
                 os.environ["OMP_NUM_THREADS"] = str(threads)
             self.engine = factory()
             if self.engine.compute != compute:  # results would not match the driver's cache keys
                 raise ModelLoadError(f"worker computes with {self.engine.compute}, the driver keys results as {compute}")
-            getattr(self.engine, "model", None)  # load now: a restarted worker is ready before it takes work
+            self.engine.preload()  # load now: a restarted worker is ready before it takes work
 
         def pid(self) -> int:
             return os.getpid()
+
+        def loads(self) -> int:
+            return self.engine.loads
 
         def generate(self, texts: list[str], kwargs: dict[str, Any]) -> tuple[list[str], int]:
             return self.engine.generate(texts, **kwargs), os.getpid()
@@ -65,7 +72,7 @@ def _worker_class() -> Any:
     return Worker
 
 
-class RayEngine:
+class RayEngine(WrappedEngine):
     """Same interface as the local engines; `generate_batches` spreads jobs over a pool of Ray actors.
 
     ``local`` is an unloaded local engine: the driver uses only its tokenizer (token counts
@@ -75,14 +82,13 @@ class RayEngine:
 
     name = "ray"
 
-    def __init__(self, local: Any, factory: Callable[[], Any], *, cluster: ClusterOptions, share: int = 1) -> None:
+    def __init__(self, local: Engine, factory: Callable[[], Engine], *, cluster: ClusterOptions, share: int = 1) -> None:
         self.local = local
-        self.source = local.source
         self.factory = factory
         self.cluster = cluster
         self.share = share  # roles sharing one worker slot's resources; only one role is busy at a time
-        self.loads = 0  # model loads on workers, restarts included
-        self.retries = 0  # batches that a worker failure sent to a restarted worker
+        self._loads = 0  # model loads on workers, restarts included
+        self._retries = 0  # batches that a worker failure sent to a restarted worker
         self._actors: list[Any] = []
         self._pids: list[int] = []
         self._busy: list[int] = []
@@ -91,19 +97,24 @@ class RayEngine:
         self._started_ray = False
 
     @property
-    def compute(self) -> str:
-        """The local engine's backend, device and precision: Ray does not change results."""
-        return self.local.compute
+    def inner(self) -> Engine:
+        """The unloaded local engine: the driver uses only its tokenizer, limits and compute."""
+        return self.local
 
     @property
-    def max_input_tokens(self) -> int:
-        """Longest input, special tokens included, that the model accepts."""
-        return self.local.max_input_tokens
+    def source(self) -> ModelSource:
+        """The role's model."""
+        return self.local.source
 
     @property
-    def max_content_tokens(self) -> int:
-        """Longest input without the special tokens the tokenizer adds."""
-        return self.local.max_content_tokens
+    def loads(self) -> int:
+        """Model loads on workers, restarts included."""
+        return self._loads
+
+    @property
+    def retries(self) -> int:
+        """Batches a worker failure sent to a restarted worker."""
+        return self._retries
 
     def concurrency(self) -> int:
         """How many callers of `generate_batches` can usefully run at once (starts the workers)."""
@@ -115,11 +126,11 @@ class RayEngine:
         with self._tokenizer_lock:
             return self.local.count_tokens(texts)
 
-    def generate(self, texts: list[str], **kwargs: Any) -> list[str]:
-        """Run one batch on a worker."""
-        return next(self.generate_batches([(texts, kwargs)]))
+    def preload(self) -> None:
+        """Start the workers, which load their models as they start."""
+        self._start()
 
-    def generate_batches(self, jobs: Iterable[tuple[list[str], dict[str, Any]]]) -> Iterator[list[str]]:
+    def generate_batches(self, jobs: Iterable[Job]) -> Iterator[list[str]]:
         """Outputs of each job in order; at most JOBS_PER_ACTOR jobs per actor are in flight, so memory stays bounded."""
         import ray
 
@@ -192,11 +203,11 @@ class RayEngine:
             raise SummarizerError(f"{self.source.role}: a Ray worker failed beyond its retries ({_last_line(exc)})") from exc
         with self._lock:
             if ran_on != pid:
-                self.retries += 1
+                self._retries += 1
                 log.warning("%s: a batch was re-run on a restarted worker (pid %d -> %d)", self.source.role, pid, ran_on)
             if ran_on != self._pids[index]:
                 self._pids[index] = ran_on
-                self.loads += 1
+                self._loads += 1
         return outputs
 
     def _start(self) -> None:
@@ -236,7 +247,7 @@ class RayEngine:
                     ray.kill(actor, no_restart=True)
                 raise ModelLoadError(f"{self.source.role}: Ray workers could not load the model ({_last_line(exc)})") from exc
             self._actors, self._pids, self._busy = actors, pids, [0] * workers
-            self.loads += workers
+            self._loads += workers
             log.info("%s: %d Ray workers (%s per worker: %s)", self.source.role, workers, self.compute, options)
 
 
@@ -258,11 +269,9 @@ def plan_cluster(cluster: ClusterOptions, device: str) -> tuple[str, ClusterOpti
 
 
 def ray_engines(
-    engines: dict[str, Any], name: str, *, device: str, dtype: str, store: Any, cluster: ClusterOptions
-) -> dict[str, RayEngine]:
+    engines: dict[str, Engine], name: EngineName, *, device: str, dtype: str, store: Path, cluster: ClusterOptions
+) -> dict[str, Engine]:
     """Wrap each role's local engine (built by the registry as ``name``) in a RayEngine whose workers build the same."""
-    from .factory import make_engine
-
     return {
         role: RayEngine(
             local,

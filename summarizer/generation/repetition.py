@@ -6,30 +6,15 @@ import logging
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from functools import lru_cache
 
-from .settings import SummarySettings, TranslationSettings
 
-__all__ = ["find_loop", "guard", "strict_translation", "strict_summary", "STRICT_NO_REPEAT_NGRAM"]
+__all__ = ["find_loop", "guard"]
 
 log = logging.getLogger(__name__)
 
-STRICT_NO_REPEAT_NGRAM = 3  # translation retry: no trigram may repeat (opus-mt's default is no constraint)
 _WORD = re.compile(r"\w+(?:['’-]\w+)*", re.UNICODE)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
-
-
-def strict_translation(settings: TranslationSettings) -> TranslationSettings:
-    """Settings for a second try at a looping translation: no trigram may repeat."""
-    current = settings.no_repeat_ngram_size
-    return replace(settings, no_repeat_ngram_size=STRICT_NO_REPEAT_NGRAM if not current or current > 3 else max(2, current - 1))
-
-
-def strict_summary(settings: SummarySettings) -> SummarySettings:
-    """Settings for a second try at a looping summary: a smaller no-repeat n-gram (3, or 2 when already 3)."""
-    current = settings.no_repeat_ngram_size
-    return replace(settings, no_repeat_ngram_size=3 if not current or current > 3 else max(2, current - 1))
 
 
 @lru_cache(maxsize=1 << 14)  # wire copy repeats: the same sentences come back across a batch

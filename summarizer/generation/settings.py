@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-__all__ = ["TranslationSettings", "SummarySettings", "Overrides", "published_settings"]
+from ..errors import UsageError
+
+__all__ = ["TranslationSettings", "SummarySettings", "Overrides", "published_settings", "STRICT_NO_REPEAT_NGRAM"]
+
+STRICT_NO_REPEAT_NGRAM = 3  # a looping output's retry: no trigram may repeat (opus-mt's default is no constraint)
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,19 @@ class TranslationSettings:
     def max_new_tokens(self, input_tokens: int, limit: int) -> int:
         """Output-length cap for an input of ``input_tokens`` tokens."""
         return max(1, min(limit, int(self.max_length_ratio * input_tokens) + self.max_length_extra))
+
+    def generate_kwargs(self, input_tokens: int, limit: int) -> dict[str, Any]:
+        """`generate()` arguments for a batch whose longest input has ``input_tokens`` tokens (``limit``: the model's)."""
+        return {
+            "num_beams": self.num_beams,
+            **({"no_repeat_ngram_size": self.no_repeat_ngram_size} if self.no_repeat_ngram_size else {}),
+            "max_new_tokens": self.max_new_tokens(input_tokens, limit),
+        }
+
+    def strict(self) -> TranslationSettings:
+        """Settings for a second try at a looping translation: no trigram may repeat (or a smaller n than now)."""
+        current = self.no_repeat_ngram_size
+        return replace(self, no_repeat_ngram_size=STRICT_NO_REPEAT_NGRAM if not current or current > 3 else max(2, current - 1))
 
 
 @dataclass(frozen=True)
@@ -73,6 +91,29 @@ class SummarySettings:
             return self.min_length
         return max(1, min(self.min_length, int(self.min_length_ratio * input_tokens)))
 
+    def generate_kwargs(self, input_tokens: int, limit: int) -> dict[str, Any]:
+        """`generate()` arguments for summarizing an input of ``input_tokens`` tokens (``limit``: the model's window).
+
+        A summary may use at most a quarter of the window, so that partial summaries always
+        combine into fewer chunks even when re-tokenizing them costs more tokens (real models:
+        1024 // 4 = 256 leaves the CNN/DM max_length of 142 untouched). The minimum length
+        shrinks with short inputs (see min_length_for).
+        """
+        max_length = max(2, min(self.max_length, limit // 4))
+        return {
+            "num_beams": self.num_beams,
+            "length_penalty": self.length_penalty,
+            "min_length": min(self.min_length_for(input_tokens), max_length),
+            "max_length": max_length,
+            "no_repeat_ngram_size": self.no_repeat_ngram_size,
+            "early_stopping": self.early_stopping,
+        }
+
+    def strict(self) -> SummarySettings:
+        """Settings for a second try at a looping summary: a smaller no-repeat n-gram (3, or 2 when already 3)."""
+        current = self.no_repeat_ngram_size
+        return replace(self, no_repeat_ngram_size=STRICT_NO_REPEAT_NGRAM if not current or current > 3 else max(2, current - 1))
+
 
 @dataclass(frozen=True)
 class Overrides:
@@ -85,6 +126,14 @@ class Overrides:
     min_length_ratio: float | None = None
     max_length_ratio: float | None = None  # translation output cap (see TranslationSettings)
     max_length_extra: int | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("length_penalty", "min_length_ratio", "max_length_ratio"):
+            value = getattr(self, name)
+            if value is not None and not math.isfinite(value):
+                raise UsageError(f"{name.replace('_', '-')} must be a finite number, not {value}")
+        if self.min_length is not None and self.max_length is not None and self.min_length > self.max_length:
+            raise UsageError(f"--min-length {self.min_length} is larger than --max-length {self.max_length}")
 
     def translation(self, config: dict[str, Any]) -> TranslationSettings:
         """A translation model's settings: its published ones with these overrides."""

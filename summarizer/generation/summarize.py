@@ -8,32 +8,14 @@ from typing import Any
 from ..errors import SummarizerError
 from .fit import pack, split_to_fit
 from .settings import SummarySettings
-from .translate import Engine, batches
+from ..engines.base import Engine
+from .batching import batches
 
-__all__ = ["summarize", "chunk_sentences", "generation_kwargs"]
+__all__ = ["summarize", "chunk_sentences"]
 
 log = logging.getLogger(__name__)
 
 MAX_ROUNDS = 16  # each round must shrink the text (checked), so this only bounds pathological cases
-
-
-def generation_kwargs(settings: SummarySettings, limit: int, input_tokens: int) -> dict[str, Any]:
-    """`generate()` arguments for summarizing an input of ``input_tokens`` tokens.
-
-    A summary may use at most a quarter of the input window, so that partial summaries
-    always combine into fewer chunks even when re-tokenizing them costs more tokens
-    (real models: 1024 // 4 = 256 leaves the CNN/DM max_length of 142 untouched). The
-    minimum length shrinks with short inputs (see SummarySettings.min_length_for).
-    """
-    max_length = max(2, min(settings.max_length, limit // 4))
-    return {
-        "num_beams": settings.num_beams,
-        "length_penalty": settings.length_penalty,
-        "min_length": min(settings.min_length_for(input_tokens), max_length),
-        "max_length": max_length,
-        "no_repeat_ngram_size": settings.no_repeat_ngram_size,
-        "early_stopping": settings.early_stopping,
-    }
 
 
 def chunk_sentences(sentences: list[str], engine: Engine) -> list[str]:
@@ -72,7 +54,7 @@ def summarize(
 def _summarize_chunks(chunks: list[str], engine: Engine, settings: SummarySettings, batch_tokens: int) -> list[str]:
     lengths = engine.count_tokens(chunks)
     out: list[str] = [""] * len(chunks)
-    kwargs = [generation_kwargs(settings, engine.max_content_tokens, n) for n in lengths]
+    kwargs = [settings.generate_kwargs(n, engine.max_content_tokens) for n in lengths]
     groups = [part for group in batches(lengths, batch_tokens, max_batch=16) for part in _same_kwargs(group, kwargs)]
     jobs = (([chunks[i] for i in group], kwargs[group[0]]) for group in groups)
     for group, summaries in zip(groups, engine.generate_batches(jobs)):

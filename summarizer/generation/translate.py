@@ -4,44 +4,17 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
-from typing import Protocol
+from collections.abc import Callable
 
 from ..cache import Cache, cache_key
+from ..engines.base import Engine
+from .batching import batches
 from .fit import split_to_fit
 from .settings import TranslationSettings
 
-__all__ = ["Engine", "translate", "batches"]
+__all__ = ["translate"]
 
 log = logging.getLogger(__name__)
-
-
-class Engine(Protocol):
-    """What translation and summarization need from a model backend."""
-
-    source: object
-    compute: str
-    max_content_tokens: int
-
-    def count_tokens(self, texts: list[str]) -> list[int]: ...
-
-    def generate(self, texts: list[str], **kwargs: object) -> list[str]: ...
-
-    def generate_batches(self, jobs: Iterable[tuple[list[str], dict]]) -> Iterator[list[str]]:
-        """Outputs of each (texts, generate kwargs) job, in order; engines may run jobs concurrently."""
-        ...
-
-
-def batches(lengths: list[int], budget: int, max_batch: int = 64) -> list[list[int]]:
-    """Indices grouped longest first, so that batch size x longest input stays within the token budget."""
-    order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
-    groups: list[list[int]] = []
-    for i in order:
-        if groups and len(groups[-1]) < max_batch and (len(groups[-1]) + 1) * lengths[groups[-1][0]] <= budget:
-            groups[-1].append(i)
-        else:
-            groups.append([i])
-    return groups
 
 
 def translate(
@@ -85,14 +58,7 @@ def _run(todo, engine, settings, cache, task, batch_tokens, keys, on_progress) -
     results: dict[str, str] = {}
     groups = batches(lengths, batch_tokens)
     jobs = (
-        (
-            [parts[i][2] for i in group],
-            {
-                "num_beams": settings.num_beams,
-                **({"no_repeat_ngram_size": settings.no_repeat_ngram_size} if settings.no_repeat_ngram_size else {}),
-                "max_new_tokens": settings.max_new_tokens(max(lengths[i] for i in group), engine.max_content_tokens),
-            },
-        )
+        ([parts[i][2] for i in group], settings.generate_kwargs(max(lengths[i] for i in group), engine.max_content_tokens))
         for group in groups
     )
     for group, outputs in zip(groups, engine.generate_batches(jobs)):

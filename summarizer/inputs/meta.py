@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .articles import Article
@@ -10,7 +11,7 @@ from .dates import anchor_date, find_dates
 __all__ = ["article_meta"]
 
 
-def article_meta(article: Article, translation: list[dict[str, Any]], headings: dict[str, str]) -> dict[str, Any]:
+def article_meta(article: Article, translation: Sequence[Mapping[str, Any]], headings: dict[str, str]) -> dict[str, Any]:
     """``meta`` fields besides date and title; ``headings`` maps each Dutch intertitle to its English translation."""
     day, year = anchor_date(article.published, article.date)
     month = int(article.date[5:7]) if article.date and len(article.date) >= 7 else None

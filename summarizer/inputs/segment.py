@@ -83,4 +83,4 @@ def _blocks(paragraph: str) -> list[str]:
 
 def _ends_with_abbreviation(sentence: str, abbreviations: set[str]) -> bool:
     match = _LAST_WORD.search(sentence)
-    return bool(match) and match.group(1).lower() in abbreviations
+    return match is not None and match.group(1).lower() in abbreviations

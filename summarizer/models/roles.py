@@ -16,14 +16,16 @@ class Role:
     task: str  # "translate" or "summarize": part of every cache key
     option: str  # CLI option that overrides it
     envvar: str  # environment variable that overrides it
+    description: str  # what the model does, for help texts
 
 
 ROLES: dict[str, Role] = {
     r.name: r
     for r in (
-        Role("nl-en", "Helsinki-NLP/opus-mt-nl-en", "translate", "--nl-en", "SUMMARIZE_NL_EN"),
-        Role("summarizer", "sshleifer/distilbart-cnn-12-6", "summarize", "--summarizer", "SUMMARIZE_SUMMARIZER"),
-        Role("en-nl", "Helsinki-NLP/opus-mt-en-nl", "translate", "--en-nl", "SUMMARIZE_EN_NL"),
+        Role("nl-en", "Helsinki-NLP/opus-mt-nl-en", "translate", "--nl-en", "SUMMARIZE_NL_EN", "Dutch-to-English translation"),
+        Role("summarizer", "sshleifer/distilbart-cnn-12-6", "summarize", "--summarizer", "SUMMARIZE_SUMMARIZER",
+             "English summarization"),
+        Role("en-nl", "Helsinki-NLP/opus-mt-en-nl", "translate", "--en-nl", "SUMMARIZE_EN_NL", "English-to-Dutch translation"),
     )
 }
 

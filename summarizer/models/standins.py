@@ -34,6 +34,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -353,7 +354,8 @@ def _train_bpe() -> tuple[dict[str, int], list[str]]:
 
 def _fillers(count: int, taken: dict[str, int], template: str) -> list[str]:
     """`count` distinct filler tokens, none of them already in `taken`."""
-    out, i = [], 0
+    out: list[str] = []
+    i = 0
     while len(out) < count:
         token = template.format(i)
         if token not in taken:
@@ -475,7 +477,7 @@ def _torch_save_legacy(state: dict, fh) -> None:
     from torch import serialization
 
     try:
-        storages: dict[int, tuple[str, object, object]] = {}
+        storages: dict[int, tuple[str, Any, Any]] = {}  # storage id -> (key, untyped storage, dtype)
 
         class Pickler(pickle.Pickler):
             def persistent_id(self, obj):

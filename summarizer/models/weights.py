@@ -34,6 +34,7 @@ __all__ = [
     "check_hashes",
     "needs_conversion",
     "STORE_MARK",
+    "quiet_transformers",
 ]
 
 log = logging.getLogger(__name__)
@@ -56,6 +57,15 @@ ALLOWED_UNEXPECTED = ALLOWED_MISSING + ("*.version",)
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 Digest = Callable[[Path], str]  # sha256 of a file (callers may remember it)
+
+
+def quiet_transformers() -> None:
+    """Silence transformers' progress bars, and its warnings (sequence length, max_length vs max_new_tokens) unless we log verbosely."""
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()  # our own progress display owns the terminal
+    if not log.isEnabledFor(logging.INFO):
+        hf_logging.set_verbosity_error()
 
 
 def _allowed(key: str, patterns: tuple[str, ...]) -> bool:
@@ -143,8 +153,6 @@ def safe_model_dir(directory: Path, *, role: str, model_id: str, revision: str, 
 def _convert(directory: Path, target: Path, *, role: str, ref: dict[str, str]) -> None:
     """Load the pickle with weights_only=True, check its keys, write safetensors plus the original small files."""
     from transformers import AutoModelForSeq2SeqLM
-
-    from ..engines.torch import quiet_transformers
 
     quiet_transformers()
     log.warning("%s: converting %s to safetensors (once; later runs load only the converted copy)", role, directory / PICKLE)

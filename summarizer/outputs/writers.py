@@ -1,29 +1,30 @@
-"""Output writers: one registry of formats, each turning an article record into file text."""
+"""Output writers: one registry of per-article formats, each turning an article record into file text."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any
+from pathlib import Path
 
-__all__ = ["WRITERS", "get_writer"]
+from .html import escape, meta_line, page
+from .record import ArticleRecord, Lang, SummaryPair, display_title, flags
 
-Record = dict[str, Any]
+__all__ = ["WRITERS", "get_writer", "translation_html"]
 
 
-def _markdown(record: Record, lang: str) -> str:
+def _markdown(record: ArticleRecord, lang: Lang) -> str:
     meta = record["meta"]
-    title = (meta.get("title") or {}).get(lang) or record["source"]["name"]
     label = {"en": ("Summary", "Date", "Source"), "nl": ("Samenvatting", "Datum", "Bron")}[lang]
-    lines = [f"# {title}", ""]
+    lines = [f"# {display_title(record, lang)}", ""]
     details = [f"{label[2]}: `{record['source']['name']}`"]
     if meta.get("source"):
-        details.append(meta["source"])
-    if meta.get("published") or meta.get("date"):
-        details.insert(0, f"{label[1]}: {meta.get('published') or meta['date']}" + (f" {meta['time']}" if meta.get("time") else ""))
+        details.append(meta["source"] or "")
+    when = meta.get("published") or meta.get("date")
+    if when:
+        details.insert(0, f"{label[1]}: {when}" + (f" {meta['time']}" if meta.get("time") else ""))
     lines += [" · ".join(details), "", f"## {label[0]}", ""]
     lines += [_sentence(pair, lang) for pair in record["summary"]]  # one sentence a line, aligned across languages
-    if any(pair.get("unsupported" if lang == "en" else "unsupported_nl") for pair in record["summary"]):
+    if any(flags(pair, lang) for pair in record["summary"]):
         lines += ["", _LEGEND[lang]]
     lines += ["", f"<sub>{record['signature']}</sub>", ""]
     return "\n".join(lines)
@@ -35,12 +36,12 @@ _LEGEND = {
 }
 
 
-def _sentence(pair: dict[str, Any], lang: str) -> str:
+def _sentence(pair: SummaryPair, lang: Lang) -> str:
     """The sentence, then its supporting source sentences and any unsupported spans (the sentence itself unchanged)."""
     text = pair[lang]
     if pair.get("sources"):
         text += " " + "".join(f"[{i}]" for i in pair["sources"])
-    flagged = pair.get("unsupported" if lang == "en" else "unsupported_nl") or []
+    flagged = flags(pair, lang)
     if flagged:
         text += " ⚠ " + ", ".join(f"`{s['text']}`" for s in flagged)
     if pair.get("loop"):
@@ -48,17 +49,44 @@ def _sentence(pair: dict[str, Any], lang: str) -> str:
     return text
 
 
-def _json(record: Record) -> str:
+def translation_html(record: ArticleRecord) -> str:
+    """Every source sentence with its translation, section breaks and dropped lines included."""
+    sections = {s["paragraph"]: s for s in record["meta"].get("sections") or []}
+    rows, last = [], None
+    for i, t in enumerate(record["translation"]):
+        if t["paragraph"] != last and t["paragraph"] in sections:
+            s = sections[t["paragraph"]]
+            rows.append(f'<tr><td></td><td><b>{escape(s["nl"])}</b></td><td><b>{escape(s.get("en") or "")}</b></td></tr>')
+        last = t["paragraph"]
+        loop = ' <mark class="loop">loop</mark>' if t.get("loop") else ""
+        rows.append(f'<tr id="s{i}"><td class="i">{i}</td><td>{escape(t["nl"])}</td><td>{escape(t["en"])}{loop}</td></tr>')
+    dropped = "".join(f"<li>{escape(d['text'])} <span class='note'>({escape(d['reason'])})</span></li>" for d in record.get("dropped", []))
+    body = [f"<h1>{escape(display_title(record, 'nl'))}</h1>",
+            f'<p class="meta">{escape(meta_line(record["meta"], record["source"]["name"]))} · '
+            f'<a href="{escape(_index_link(record))}">index</a></p>',
+            "<table>", *rows, "</table>"]
+    if dropped:
+        body += ["<h2>Left out of the story</h2>", f"<ul>{dropped}</ul>"]
+    return page(display_title(record, "en"), "\n".join(body))
+
+
+def _index_link(record: ArticleRecord) -> str:
+    depth = len(Path(record["source"]["name"]).parts) - 1
+    return "../" * depth + "index.html"
+
+
+def _json(record: ArticleRecord) -> str:
     return json.dumps(record, ensure_ascii=False, indent=2) + "\n"
 
 
-WRITERS: dict[str, Callable[[Record], str]] = {
+WRITERS: dict[str, Callable[[ArticleRecord], str]] = {
     "en.md": lambda r: _markdown(r, "en"),
     "nl.md": lambda r: _markdown(r, "nl"),
+    "translation.html": translation_html,
     "json": _json,  # written last: its presence means the article's outputs are complete
 }
 
 
-def get_writer(suffix: str) -> Callable[[Record], str]:
+def get_writer(suffix: str) -> Callable[[ArticleRecord], str]:
     """The writer for an output suffix."""
     return WRITERS[suffix]

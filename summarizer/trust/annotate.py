@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ..outputs.record import Span, SummaryPair
 from .factcheck import check
 from .provenance import Index
 
 __all__ = ["annotate"]
 
 
-def annotate(pairs: list[dict[str, Any]], translation: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def annotate(pairs: Sequence[SummaryPair], translation: Sequence[Mapping[str, Any]]) -> list[SummaryPair]:
     """Each ``{en, nl}`` pair plus ``sources`` (indices into ``translation``), scores, and unsupported spans.
 
     ``unsupported``/``unsupported_nl``: numbers, dates, times and names of the English/Dutch
@@ -20,7 +22,7 @@ def annotate(pairs: list[dict[str, Any]], translation: list[dict[str, Any]]) -> 
     english = [t["en"] for t in translation]
     dutch = [t["nl"] for t in translation]
     index = Index(english)
-    out = []
+    out: list[SummaryPair] = []
     for pair in pairs:
         support = index.support(pair["en"])
         cited = list(support.sources)
@@ -32,8 +34,12 @@ def annotate(pairs: list[dict[str, Any]], translation: list[dict[str, Any]]) -> 
             "scores": list(support.scores),
             "coverage": support.coverage,
             "match": support.method,
-            "unsupported": [s.as_dict() for s in en.unsupported],
-            "elsewhere": [s.as_dict() for s in en.elsewhere],
-            "unsupported_nl": [s.as_dict() for s in nl.unsupported],
+            "unsupported": [_span(s.as_dict()) for s in en.unsupported],
+            "elsewhere": [_span(s.as_dict()) for s in en.elsewhere],
+            "unsupported_nl": [_span(s.as_dict()) for s in nl.unsupported],
         })
     return out
+
+
+def _span(found: Mapping[str, Any]) -> Span:
+    return {"text": found["text"], "kind": found["kind"], "start": found["start"], "end": found["end"]}

@@ -6,26 +6,44 @@ import hashlib
 import math
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from ..outputs.record import ArticleRecord, Lang, StoryRecord, SummaryPair, day, day_as_date, title_text
 from .annotate import annotate
 from .provenance import content_tokens
 
-__all__ = ["group", "similarity", "deduplicate", "build_story", "story_id", "SIMILARITY", "MAX_DAYS", "NEAR_DUPLICATE"]
+__all__ = [
+    "Features", "group", "similarity", "deduplicate", "build_story", "story_id", "SIMILARITY", "MAX_DAYS", "NEAR_DUPLICATE",
+]
 
 SIMILARITY = 0.3  # tf-idf cosine; same-event news scores 0.4-0.7, unrelated articles < 0.15
 MAX_DAYS = 3  # articles further apart than this (when both dates are known to the day) are different stories
 NEAR_DUPLICATE = 0.7  # word-set Jaccard above which two sentences are the same wire copy
 
-Record = dict[str, Any]
 _NORMAL = re.compile(r"[\W_]+", re.UNICODE)
 
 
-def similarity(records: list[Record], lang: str = "en") -> list[list[float]]:
+@dataclass(frozen=True)
+class Features:
+    """What grouping needs of an article: its content words in each language and its date, kept instead of the record."""
+
+    name: str
+    words: dict[str, Counter[str]]  # lang -> content-token counts of headline and sentences
+    day: str | None
+
+    @classmethod
+    def of(cls, record: ArticleRecord) -> Features:
+        """The features of an article record."""
+        langs: tuple[Lang, ...] = ("en", "nl")
+        return cls(record["source"]["name"], {lang: Counter(content_tokens(_text(record, lang))) for lang in langs}, day(record))
+
+
+def similarity(articles: Sequence[Features], lang: str = "en") -> list[list[float]]:
     """Pairwise cosine of tf-idf vectors of the articles' text in ``lang`` (headline included)."""
-    bags = [Counter(content_tokens(_text(r, lang))) for r in records]
+    bags = [a.words[lang] for a in articles]
     n = len(bags)
     df = Counter(t for b in bags for t in b)
     idf = {t: math.log(1 + n / k) for t, k in df.items()}  # smoothed: a word in every article still counts a little
@@ -39,8 +57,8 @@ def similarity(records: list[Record], lang: str = "en") -> list[list[float]]:
     return sims
 
 
-def group(records: list[Record], *, threshold: float = SIMILARITY, max_days: int = MAX_DAYS) -> list[list[int]]:
-    """Indices of records grouped into stories: similar translations and close dates, linked transitively.
+def group(records: Sequence[Features], *, threshold: float = SIMILARITY, max_days: int = MAX_DAYS) -> list[list[int]]:
+    """Indices of articles grouped into stories: similar translations and close dates, linked transitively.
 
     Two articles must be similar in English and in the Dutch originals: a degenerate
     translation model (or the tiny test models) makes every translation look alike.
@@ -69,7 +87,7 @@ def story_id(names: list[str]) -> str:
     return "story-" + hashlib.sha256("\n".join(sorted(names)).encode()).hexdigest()[:10]
 
 
-def deduplicate(records: list[Record]) -> dict[str, Any]:
+def deduplicate(records: Sequence[ArticleRecord]) -> dict[str, Any]:
     """The members' sentences with shared wire copy kept once, what was shared, and what each article adds."""
     kept: list[dict[str, Any]] = []
     shared: list[dict[str, Any]] = []
@@ -102,25 +120,25 @@ def deduplicate(records: list[Record]) -> dict[str, Any]:
 
 
 def build_story(
-    records: list[Record],
+    records: Sequence[ArticleRecord],
     *,
     summarize: Callable[[list[str]], list[str]],
     translate: Callable[[list[str]], list[str]],
-) -> Record:
+) -> StoryRecord:
     """A story record: members, deduplicated sentences, an annotated digest (``summarize`` gives its English sentences)."""
-    records = sorted(records, key=lambda r: (_day(r) or date.min, r["source"]["name"]))
+    records = sorted(records, key=lambda r: (day_as_date(r) or date.min, r["source"]["name"]))
     names = [r["source"]["name"] for r in records]
     merged = deduplicate(records)
     english = summarize([s["en"] for s in merged["sentences"]])
-    pairs = [{"en": en, "nl": nl} for en, nl in zip(english, translate(english))]
-    sims = similarity(records)  # English, as reported
+    pairs: list[SummaryPair] = [{"en": en, "nl": nl} for en, nl in zip(english, translate(english))]
+    sims = similarity([Features.of(r) for r in records])  # English, as reported
     return {
         "id": story_id(names),
         "articles": [
             {
                 "name": r["source"]["name"],
                 "title": r["meta"].get("title"),
-                "date": r["meta"].get("published") or r["meta"].get("date"),
+                "date": day(r),
                 "source": r["meta"].get("source"),
                 "byline": r["meta"].get("byline"),
                 "sentences": len(r["translation"]),
@@ -137,8 +155,8 @@ def build_story(
     }
 
 
-def _text(record: Record, lang: str) -> str:
-    title = (record["meta"].get("title") or {}).get(lang) or ""
+def _text(record: ArticleRecord, lang: Lang) -> str:
+    title = title_text(record["meta"].get("title"), lang) or ""
     return " ".join([title] + [t[lang] for t in record["translation"]])
 
 
@@ -157,19 +175,19 @@ def _same(a: set[str], b: set[str], normal_a: str, normal_b: str) -> bool:
     return bool(a and b) and len(a & b) / len(a | b) >= NEAR_DUPLICATE
 
 
-def _day(record: Record) -> date | None:
-    value = record["meta"].get("published") or record["meta"].get("date") or ""
+def _day(article: Features) -> date | None:
+    value = article.day or ""
     try:
         return date.fromisoformat(value) if len(value) == 10 else None
     except ValueError:
         return None
 
 
-def _close(a: Record, b: Record, max_days: int) -> bool:
+def _close(a: Features, b: Features, max_days: int) -> bool:
     da, db = _day(a), _day(b)
     if da and db:
         return abs((da - db).days) <= max_days
-    ma, mb = ((r["meta"].get("published") or r["meta"].get("date") or "")[:7] for r in (a, b))
+    ma, mb = ((x.day or "")[:7] for x in (a, b))
     if len(ma) == 7 and len(mb) == 7:
         months = lambda m: int(m[:4]) * 12 + int(m[5:7])  # noqa: E731
         return abs(months(ma) - months(mb)) <= 1
