@@ -19,7 +19,7 @@ from summarizer.generation.settings import Overrides
 
 DATA = Path(__file__).parent / "data"
 SEED_A, SEED_B, WEB = "000_4ec734f60fdfd72d.txt", "001_543b75f5360eb1cb.txt", "web_page_politiek.txt"
-HEADLINE = "Kim Jong-un vastberaden om ontmoeting met Trump te laten doorgaan lva"
+HEADLINE = "Kim Jong-un vastberaden om ontmoeting met Trump te laten doorgaan"  # the file's " lva" is the author's initials
 
 
 @pytest.fixture(scope="module")
@@ -55,6 +55,7 @@ def test_seed_headline_date_and_source_are_metadata_not_sentences(result):
     sentences = [t["nl"] for t in record["translation"]]
     assert not any(x in s for s in sentences for x in (HEADLINE, "27 mei 2018", "00u37", "Bron:", "Belga"))
     assert sentences[0].startswith("De Noord-Koreaanse leider")
+    assert {"text": "lva", "reason": "author initials"} in record["dropped"]
     assert meta["sections"][0]["nl"] == "Vierde ontmoeting ooit tussen Koreaanse leiders" and meta["sections"][0]["en"]
     assert {"text": "zaterdag", "iso": "2018-05-26"}.items() <= next(d for d in meta["dates"] if d["text"] == "zaterdag").items()
 
