@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from summarizer.inputs.structure import fallback_title
 from summarizer.run.pipeline import RunOptions, output_paths, run
 from summarizer.generation.settings import Overrides
 
@@ -115,6 +116,17 @@ def test_index_md_lists_articles_and_story(result):
     assert "## Stories" in index
     for name, record in records.items():
         assert name in index and all(p["en"] in index for p in record["summary"])
+
+
+def test_article_without_headline_is_titled_by_its_first_sentence(result):
+    out, _, _, records = result
+    record = records[SEED_B]
+    assert record["meta"]["title"] is None  # only the display falls back
+    index = (out / "index.md").read_text()
+    title = fallback_title(t["en"] for t in record["translation"])
+    assert title and f"### {title}\n" in index and f"### {SEED_B}\n" not in index
+    nl_md = output_paths(out, SEED_B)["nl.md"].read_text()
+    assert nl_md.startswith("# Daarnaast zou Kim Jong-un hebben bevestigd")
 
 
 def _chromium() -> str:

@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from ..inputs.structure import fallback_title
 from .fsutil import atomic_write_text
 
 __all__ = ["write_stories", "write_index", "story_markdown", "index_markdown", "index_html", "translation_html"]
@@ -177,12 +178,17 @@ def _md_flags(pair: Record, lang: str) -> str:
 
 
 def _title(record: Record, lang: str) -> str:
-    return ((record["meta"].get("title") or {}).get(lang)) or record["source"]["name"]
+    """The headline; without one, the first sentence shortened (``meta.title`` stays null), then the file name."""
+    headline = (record["meta"].get("title") or {}).get(lang)
+    return headline or fallback_title(t[lang] for t in record.get("translation", [])) or record["source"]["name"]
 
 
 def _story_title(story: Record, lang: str) -> str:
+    """The first member's headline; without one, the story's first sentence shortened, then the first member's name."""
     titled = [a for a in story["articles"] if (a.get("title") or {}).get(lang)]
-    return titled[0]["title"][lang] if titled else story["articles"][0]["name"]
+    if titled:
+        return titled[0]["title"][lang]
+    return fallback_title(s[lang] for s in story.get("sentences", [])) or story["articles"][0]["name"]
 
 
 def _meta_line(record: Record) -> str:

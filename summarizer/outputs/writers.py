@@ -6,6 +6,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from ..inputs.structure import fallback_title
+
 __all__ = ["WRITERS", "get_writer"]
 
 Record = dict[str, Any]
@@ -13,7 +15,8 @@ Record = dict[str, Any]
 
 def _markdown(record: Record, lang: str) -> str:
     meta = record["meta"]
-    title = (meta.get("title") or {}).get(lang) or record["source"]["name"]
+    first_sentence = fallback_title(t[lang] for t in record.get("translation", []))  # shown only: meta.title stays null
+    title = (meta.get("title") or {}).get(lang) or first_sentence or record["source"]["name"]
     label = {"en": ("Summary", "Date", "Source"), "nl": ("Samenvatting", "Datum", "Bron")}[lang]
     lines = [f"# {title}", ""]
     details = [f"{label[2]}: `{record['source']['name']}`"]
