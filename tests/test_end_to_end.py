@@ -61,10 +61,11 @@ def test_every_seed_gets_paired_outputs(first_run, seed_dir):
 def test_headline_goes_to_meta_not_translation(first_run):
     out, _, _ = first_run
     record = json.loads((out / "000_4ec734f60fdfd72d.json").read_text())
-    headline = "Kim Jong-un vastberaden om ontmoeting met Trump te laten doorgaan lva"
+    headline = "Kim Jong-un vastberaden om ontmoeting met Trump te laten doorgaan"  # the file's " lva" is the author's initials
     assert record["meta"]["title"]["nl"] == headline
     assert record["meta"]["title"]["en"]
     assert headline not in [t["nl"] for t in record["translation"]]
+    assert {"text": "lva", "reason": "author initials"} in record["dropped"]
 
 
 def test_second_run_is_served_from_cache(first_run, seed_dir, model_args, tmp_path):

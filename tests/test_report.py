@@ -14,13 +14,14 @@ from pathlib import Path
 
 import pytest
 
+from summarizer.outputs.record import fallback_title
 from summarizer.run.options import RunOptions
 from summarizer.run.pipeline import output_paths, run
 from summarizer.generation.settings import Overrides
 
 DATA = Path(__file__).parent / "data"
 SEED_A, SEED_B, WEB = "000_4ec734f60fdfd72d.txt", "001_543b75f5360eb1cb.txt", "web_page_politiek.txt"
-HEADLINE = "Kim Jong-un vastberaden om ontmoeting met Trump te laten doorgaan lva"
+HEADLINE = "Kim Jong-un vastberaden om ontmoeting met Trump te laten doorgaan"  # the file's " lva" is the author's initials
 
 
 @pytest.fixture(scope="module")
@@ -56,6 +57,7 @@ def test_seed_headline_date_and_source_are_metadata_not_sentences(result):
     sentences = [t["nl"] for t in record["translation"]]
     assert not any(x in s for s in sentences for x in (HEADLINE, "27 mei 2018", "00u37", "Bron:", "Belga"))
     assert sentences[0].startswith("De Noord-Koreaanse leider")
+    assert {"text": "lva", "reason": "author initials"} in record["dropped"]
     assert meta["sections"][0]["nl"] == "Vierde ontmoeting ooit tussen Koreaanse leiders" and meta["sections"][0]["en"]
     assert {"text": "zaterdag", "iso": "2018-05-26"}.items() <= next(d for d in meta["dates"] if d["text"] == "zaterdag").items()
 
@@ -115,6 +117,17 @@ def test_index_md_lists_articles_and_story(result):
     assert "## Stories" in index
     for name, record in records.items():
         assert name in index and all(p["en"] in index for p in record["summary"])
+
+
+def test_article_without_headline_is_titled_by_its_first_sentence(result):
+    out, _, _, records = result
+    record = records[SEED_B]
+    assert record["meta"]["title"] is None  # only the display falls back
+    index = (out / "index.md").read_text()
+    title = fallback_title(t["en"] for t in record["translation"])
+    assert title and f"### {title}\n" in index and f"### {SEED_B}\n" not in index
+    nl_md = output_paths(out, SEED_B)["nl.md"].read_text()
+    assert nl_md.startswith("# Daarnaast zou Kim Jong-un hebben bevestigd")
 
 
 def _chromium() -> str:

@@ -17,6 +17,8 @@ WEEKDAYS = {"maandag": 0, "dinsdag": 1, "woensdag": 2, "donderdag": 3, "vrijdag"
 
 _MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
 _WEEKDAY = "|".join(WEEKDAYS)
+_ISO_DATE = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")  # 2021-12-24, also before ISO 8601's "T14:05"
+_NUMERIC_DATE = re.compile(r"\b(\d{1,2})([-/.])(\d{1,2})\2(\d{4})\b")  # 24-12-2021, 24/12/2021, 24.12.2021: day first
 _DAY_MONTH = re.compile(rf"\b(\d{{1,2}})\s+({_MONTH})\.?(?:\s+(\d{{4}}))?\b", re.IGNORECASE)
 _WEEKDAY_WORD = re.compile(rf"\b(?:(vorige|afgelopen|komende|volgende|aanstaande)\s+)?({_WEEKDAY})\b", re.IGNORECASE)
 _TIME = re.compile(r"\b([01]?\d|2[0-3])\s*(?:[u:h]|\.(?=\d{2}\s*uur))\s*([0-5]\d)\b(?:\s*uur)?", re.IGNORECASE)
@@ -34,7 +36,13 @@ class DateMention:
 
 
 def parse_date(text: str) -> str | None:
-    """``27 mei 2018`` (optionally after a weekday) -> ``2018-05-27``; None for anything else."""
+    """``27 mei 2018`` (after a weekday or not), ``2018-05-27``, ``27-05-2018``, ``27/05/2018`` -> ``2018-05-27``; else None."""
+    iso = _ISO_DATE.search(text)
+    if iso:
+        return _iso(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
+    numeric = _NUMERIC_DATE.search(text)
+    if numeric:
+        return _iso(int(numeric.group(4)), int(numeric.group(3)), int(numeric.group(1)))
     match = _DAY_MONTH.search(text)
     if not match or not match.group(3):
         return None

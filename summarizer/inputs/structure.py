@@ -13,14 +13,25 @@ HEADLINE_MAX_WORDS = 20
 INTERTITLE_MAX_WORDS = 12
 
 _SENTENCE_END = re.compile(r"[.!?…:;\"'”’)]$")
+_CLOSERS = "\"'”’»)]"  # closing quotes and brackets a headline may end in
+_OPENERS = ("\"", "'", "‘", "’", "“", "”", "„", "‚", "«", "»")  # a paragraph starting with one is a quote
+_LIST_ITEM = re.compile(r"^(?:[-–•*·]|\d+[.)])\s")
 _BLANK_LINE = re.compile(r"\n\s*\n")
 _SPACE = re.compile(r"\s+")
 _MONTH = r"(?:januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december|jan|feb|mrt|apr|jun|jul|aug|sep|sept|okt|nov|dec)\.?"
 _WEEKDAY = r"(?:maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag|ma|di|wo|do|vr|za|zo)\.?"
 _CLOCK = r"\d{1,2}\s*[u:h.]\s*\d{2}(?:\s*uur)?"
+# A date written out (27 mei 2018) or in numbers (2021-12-24, 24-12-2021, 24/12/2021, 24.12.2021),
+# then an optional time: "om 14.05 uur", ", 14:05", or ISO 8601's "T14:05:00+01:00".
+_DAY_MONTH_YEAR = rf"\d{{1,2}}\s+{_MONTH}\s+\d{{4}}"
+_NUMERIC_DATE = r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}(?P<sep>[-/.])\d{1,2}(?P=sep)\d{4}"
+_DATELINE_TIME = (
+    r"(?:T|\s*(?:,|om|-|–)?\s*)(?P<clock>\d{1,2}\s*[u:h.]\s*\d{2})(?::\d{2}(?:\.\d+)?)?(?:\s*uur)?"
+    r"(?:Z|\s*[+-]\d{2}:?\d{2})?"
+)
 _DATELINE = re.compile(
-    rf"^(?:(?:gepubliceerd|geplaatst|verschenen)(?:\s+op)?\s*:?\s*)?(?:{_WEEKDAY},?\s+)?\d{{1,2}}\s+{_MONTH}\s+\d{{4}}"
-    rf"(?:\s*(?:,|om|-|–)?\s*{_CLOCK})?$",
+    rf"^(?:(?:gepubliceerd|geplaatst|verschenen|datum)(?:\s+op)?\s*:?\s*)?(?:{_WEEKDAY},?\s+)?"
+    rf"(?:{_DAY_MONTH_YEAR}|{_NUMERIC_DATE})(?:{_DATELINE_TIME})?$",
     re.IGNORECASE,
 )
 _TIME_LINE = re.compile(rf"^(?:om\s+)?{_CLOCK}$", re.IGNORECASE)
@@ -35,7 +46,6 @@ _BOILERPLATE: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(p, re.IGNORECASE), why)
     for p, why in (
         (r"^\d+\s+(?:seconden?|minuten?|min\.?|uur|uren|dagen?|weken?)\s+geleden$", "relative timestamp of a teaser"),
-        (r"^(?:vandaag|gisteren|eergisteren)(?:,?\s+(?:om\s+)?\d{1,2}[:u.]\d{2})?$", "relative timestamp of a teaser"),
         (r"^(?:lees|bekijk|ontdek|luister)\s+(?:meer|ook|verder|hier|het hele artikel|de reacties)\b.{0,60}$", "read-more link"),
         (r"^meer\s+(?:uit|over|van|nieuws)\b.{0,40}$", "teaser block heading"),
         (r"^(?:meest gelezen|ook interessant|gerelateerde artikels?|gerelateerd|aanbevolen(?: voor jou)?|net binnen|populair|"
@@ -60,6 +70,40 @@ _BOILERPLATE: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"^(?:foto|beeld|video|illustratie)\s*:\s*\S.{0,60}$", "photo credit"),
     )
 )
+
+# (pattern, reason): pieces of page furniture that fill a line alone or joined by separators
+# ("Vandaag, 22:14 · Aangepast 22:40", "Premium | Leestijd 4 minuten"). Each must match a whole piece,
+# so the same words inside a sentence stay.
+_HHMM = r"(?:om\s+)?\d{1,2}[:u.]\d{2}(?:\s*uur)?"
+_MINUTES = r"\d+\s*min(?:uten|uut)?\.?"
+_FURNITURE: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(p, re.IGNORECASE), why)
+    for p, why in (
+        (rf"(?:vandaag|gisteren|eergisteren)(?:,?\s+{_HHMM})?", "relative timestamp"),
+        (rf"(?:laatste update|laatst bijgewerkt|bijgewerkt|aangepast|update)\s*:?\s*{_HHMM}", "update timestamp"),
+        ((r"(?:social|video|foto(?:'s)?|audio|live|liveblog|live-blog|podcast|update|premium|plus|breaking|net binnen|"
+          r"exclusief(?: voor abonnees)?|alleen voor abonnees|abonnee|uitgelicht)\s*:?(?:\s*\(?\d{1,3}(?::\d{2}){0,2}\)?)?"),
+         "page label"),
+        (rf"leestijd\s*:?\s*{_MINUTES}|{_MINUTES}\s+leestijd", "reading time"),
+    )
+)
+_PIECE_SEPARATOR = re.compile(r"\s+[·•|–-]\s+")
+
+# Author initials that sign a story: "lva", "kv", "jvh", "(tve)", "/bdb", "(lva/kv)".
+_WHO = r"[a-z]{2,4}(?:/[a-z]{2,4})*"
+_SIGNATURE = re.compile(rf"(?:(?<=\s)|^|(?<=[.!?…\"'”’)])(?=[(/]))(?P<tag>\({_WHO}\)|/{_WHO}|{_WHO})$")
+# Short Dutch words (and lowercase abbreviations) that can end a headline or a sentence: never initials.
+_NOT_INITIALS = frozenset("""
+    aan af al als bij dag dan dat de den der des die dit doe doet dus een eer eis en er ere erg gas had heb hem het hij
+    hun ijs in is ja je jij kan kon kun las man me men met mij na naar nee net niet nog nu of om ons ook op oud per
+    pas sla te ten ter tot toe tv uit uur uw van via vol voor vs wat we wel wie wij wil zal ze zei zij zo zou
+    bv btw cd dvd dj gsm kg km kwh mb gb mw kw ml mm cm nl pc pvc sms wc bbq ggd
+""".split())
+# Consonants that can start a Dutch (or common loan) word; "lv", "tv", "jv" cannot, so "lva" or "tve" reads as initials.
+_ONSETS = frozenset("""
+    b c d f g h j k l m n p q r s t v w x z bl br ch cl cr dr dw fl fr gl gn gr kl kn kr kw ph pl pn pr ps sc sch schr
+    sh sj sk skr sl sm sn sp spl spr st str sv sw th tj tr ts tw vl vr wh wr zw
+""".split())
 
 
 @dataclass(frozen=True)
@@ -90,13 +134,15 @@ def analyse(text: str) -> Structure:
     meta: dict[str, str] = {}
     dropped: list[Dropped] = []
     blocks: list[list[str]] = []
-    in_teaser = False
+    in_teaser = started = False  # started: a line of story prose has been kept
     for raw in _BLANK_LINE.split(text):
         lines: list[str] = []
         for line in (_SPACE.sub(" ", ln).strip() for ln in raw.splitlines()):
             if not line:
                 continue
             reason = _boilerplate(line)
+            if reason == "teaser block heading" and not started and _furniture(line):
+                reason = "page label"  # "Net binnen" above the story labels it; below, it heads a block of teasers
             if reason == "teaser block heading":
                 in_teaser = True
             elif in_teaser and not reason:
@@ -110,12 +156,19 @@ def analyse(text: str) -> Structure:
             line = _take_meta(line, meta, dropped)
             if line:
                 lines.append(line)
+                started = started or _is_prose(line)
         if lines:
             blocks.append(lines)
     paragraphs = [" ".join(b) for b in blocks]
+    _unsign_last(paragraphs, dropped)
     headline = None
-    if len(paragraphs) > 1 and _is_heading(paragraphs[0], HEADLINE_MAX_WORDS):
-        headline = paragraphs.pop(0)
+    if len(paragraphs) > 1:
+        first, initials = _split_signature(paragraphs[0])
+        if _is_headline(first, paragraphs[1]):
+            headline = first
+            paragraphs.pop(0)
+            if initials:
+                dropped.append(Dropped(initials, "author initials"))
     body: list[str] = []
     intertitles: list[tuple[int, str]] = []
     trailing: list[str] = []
@@ -136,7 +189,7 @@ def analyse(text: str) -> Structure:
         headline=headline,
         dateline=dateline,
         published=parse_date(dateline) if dateline else None,
-        time=meta.get("time") or (parse_time(dateline) if dateline and re.search(_CLOCK, dateline) else None),
+        time=meta.get("time") or meta.get("dateline time"),
         source=meta.get("source"),
         byline=meta.get("byline"),
         paragraphs=tuple(body),
@@ -146,19 +199,35 @@ def analyse(text: str) -> Structure:
 
 
 def _boilerplate(line: str) -> str | None:
+    """Why the line is page furniture, or None when it may be story text."""
     for pattern, reason in _BOILERPLATE:
         if pattern.search(line):
             return reason
-    return None
+    return _furniture(line)
+
+
+def _furniture(line: str) -> str | None:
+    """The reason of the first piece when every separated piece of the line is a label, timestamp or reading time."""
+    reasons = [_furniture_piece(piece) for piece in _PIECE_SEPARATOR.split(line)]
+    return reasons[0] if all(reasons) else None
+
+
+def _furniture_piece(piece: str) -> str | None:
+    """Why one separated piece of a line is page furniture, or None."""
+    return next((why for pattern, why in _FURNITURE if pattern.fullmatch(piece)), None)
 
 
 def _take_meta(line: str, meta: dict[str, str], dropped: list[Dropped]) -> str:
     """Record a dateline, time, source or byline line in ``meta``; returns what is left of the line as text."""
-    if _DATELINE.match(line):
+    dateline = _DATELINE.match(line)
+    if dateline:
         if "dateline" in meta:
             dropped.append(Dropped(line, "second dateline"))
         else:
             meta["dateline"] = line
+            hhmm = _hhmm(dateline.group("clock") or "")
+            if hhmm:
+                meta["dateline time"] = hhmm
         return ""
     if _TIME_LINE.match(line) and "time" not in meta:
         meta["time"] = parse_time(line) or line
@@ -178,6 +247,14 @@ def _take_meta(line: str, meta: dict[str, str], dropped: list[Dropped]) -> str:
     return line
 
 
+def _hhmm(clock: str) -> str | None:
+    """``14.05``, ``00u37``, ``9:30`` -> ``HH:MM``; None when it is no time of day."""
+    digits = re.findall(r"\d+", clock)
+    if len(digits) != 2 or int(digits[0]) > 23 or int(digits[1]) > 59:
+        return None
+    return f"{int(digits[0]):02d}:{digits[1]}"
+
+
 def _split_source(rest: str) -> tuple[str, str]:
     """``Belga 0 De Noord-Koreaanse leider ...`` -> ("Belga", "De Noord-Koreaanse leider ...")."""
     words = rest.split()
@@ -188,6 +265,51 @@ def _split_source(rest: str) -> tuple[str, str]:
     if not match:
         return rest, ""
     return match.group(1), rest[match.end():]
+
+
+def _is_headline(first: str, following: str) -> bool:
+    """A short first paragraph without a closing full stop; one ending in ``?``, ``!`` or ``:`` only before body text."""
+    words = first.split()
+    if not 0 < len(words) <= HEADLINE_MAX_WORDS:
+        return False
+    end = first.rstrip(_CLOSERS)[-1:]
+    if end in (".", ";", ",", "…", ""):
+        return False
+    if end in ("?", "!"):
+        return _is_prose(following)
+    if end == ":":  # "Dat zei hij:" before a quote block or a list is story text
+        return _is_prose(following) and not following.startswith(_OPENERS) and not _LIST_ITEM.match(following)
+    return True
+
+
+def _split_signature(text: str) -> tuple[str, str | None]:
+    """``… doorgaan lva`` -> ("… doorgaan", "lva"); the text and None when it does not end in author initials."""
+    match = _SIGNATURE.search(text)
+    if not match or not all(_are_initials(part) for part in match.group("tag").strip("()/").split("/")):
+        return text, None
+    return text[: match.start()].rstrip(), match.group("tag")
+
+
+def _unsign_last(paragraphs: list[str], dropped: list[Dropped]) -> None:
+    """Drop author initials that end the story: alone on the last line, or after its last sentence."""
+    if not paragraphs:
+        return
+    text, initials = _split_signature(paragraphs[-1])
+    if not initials or (text and not _SENTENCE_END.search(text)) or (not text and len(paragraphs) == 1):
+        return
+    dropped.append(Dropped(initials, "author initials"))
+    if text:
+        paragraphs[-1] = text
+    else:
+        paragraphs.pop()
+
+
+def _are_initials(token: str) -> bool:
+    """Lowercase letters that are no Dutch word: not a known short word, and no vowel or an onset no Dutch word has."""
+    if token in _NOT_INITIALS:
+        return False
+    vowel = next((i for i, c in enumerate(token) if c in "aeiouy"), None)
+    return vowel is None or (vowel > 0 and token[:vowel] not in _ONSETS)
 
 
 def _is_heading(paragraph: str, max_words: int) -> bool:

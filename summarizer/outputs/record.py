@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Literal, TypedDict
 
@@ -25,6 +26,8 @@ __all__ = [
     "ArticleDigest",
     "title",
     "title_text",
+    "fallback_title",
+    "TITLE_MAX_CHARS",
     "display_title",
     "day",
     "day_as_date",
@@ -172,6 +175,20 @@ class StoryRecord(TypedDict):
     summary: list[SummaryPair]
 
 
+TITLE_MAX_CHARS = 80  # a title made from the first sentence is cut to this length
+
+
+def fallback_title(sentences: Iterable[str], *, limit: int = TITLE_MAX_CHARS) -> str:
+    """The first sentence as a display title for an article without a headline, cut at a word boundary with ``…``."""
+    first = next((s.strip() for s in sentences if s and s.strip()), "")
+    if len(first) <= limit:
+        return first[:-1] if first.endswith(".") and not first.endswith("..") else first
+    cut = first[: limit - 1]
+    if " " in cut:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:–-") + "…"
+
+
 def title_text(headline: Title | None, lang: Lang) -> str | None:
     """A headline in ``lang``, if there is one."""
     return headline[lang] if headline else None
@@ -183,8 +200,8 @@ def title(record: ArticleRecord, lang: Lang) -> str | None:
 
 
 def display_title(record: ArticleRecord, lang: Lang) -> str:
-    """The headline in ``lang``, else the input's name."""
-    return title(record, lang) or record["source"]["name"]
+    """The headline in ``lang``; without one, the first sentence shortened (`meta.title` stays null), then the input's name."""
+    return title(record, lang) or fallback_title(t[lang] for t in record["translation"]) or record["source"]["name"]
 
 
 def day(record: ArticleRecord | StoryMember) -> str | None:
@@ -229,6 +246,7 @@ class ArticleDigest:
     meta: Meta
     summary: tuple[SummaryPair, ...]
     sources_en: dict[int, str]  # English text of each cited source sentence
+    titles: dict[str, str]  # lang -> the title to show: the headline, else the first sentence shortened, else the name
 
     @classmethod
     def of(cls, record: ArticleRecord, json_path: Path) -> ArticleDigest:
@@ -242,4 +260,5 @@ class ArticleDigest:
             meta=record["meta"],
             summary=tuple(record["summary"]),
             sources_en={i: english[i]["en"] for i in sorted(cited) if i < len(english)},
+            titles={lang: display_title(record, lang) for lang in ("en", "nl")},
         )

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .fsutil import atomic_write_text
 from .html import escape, marked, meta_line, page
-from .record import ArticleDigest, Lang, StoryRecord, SummaryPair, flags, title_text
+from .record import ArticleDigest, Lang, StoryRecord, SummaryPair, fallback_title, flags, title_text
 
 __all__ = ["write_stories", "write_index", "story_markdown", "index_markdown", "index_html"]
 
@@ -130,9 +130,10 @@ def _md_flags(pair: SummaryPair, lang: Lang) -> str:
 
 
 def _title(article: ArticleDigest, lang: Lang) -> str:
-    return title_text(article.record_title, lang) or article.name
+    return article.titles[lang]
 
 
 def _story_title(story: StoryRecord, lang: Lang) -> str:
+    """The first member's headline; without one, the story's first sentence shortened, then the first member's name."""
     titles = [t for a in story["articles"] if (t := title_text(a.get("title"), lang))]
-    return titles[0] if titles else story["articles"][0]["name"]
+    return titles[0] if titles else fallback_title(s[lang] for s in story["sentences"]) or story["articles"][0]["name"]
