@@ -223,6 +223,7 @@ def _copy(src, dst):
     ("tokenizer_config.json", {"tokenizer_class": "PreTrainedTokenizerFast"}),
     ("tokenizer_config.json", {"clean_up_tokenization_spaces": True}),
     ("tokenizer_config.json", {"additional_special_tokens": ["<eop>"]}),
+    ("tokenizer_config.json", {"added_tokens_decoder": {"5": {"content": "<pad>", "special": True}}}),
 ])
 def test_unsupported_settings_fall_back(hub_repos, tmp_path, name, update):
     model = _copy(hub_repos["nl-en"], tmp_path / "m")
@@ -230,6 +231,20 @@ def test_unsupported_settings_fall_back(hub_repos, tmp_path, name, update):
     data.update(update)
     (model / name).write_text(json.dumps(data))
     assert load_tokens(model) is None
+
+
+def test_bart_with_a_prefix_space(hub_repos, tmp_path):
+    """add_prefix_space in tokenizer_config.json changes the ids; both libraries follow it alike."""
+    from transformers import AutoTokenizer
+
+    model = _copy(hub_repos["summarizer"], tmp_path / "bart")
+    config = json.loads((model / "tokenizer_config.json").read_text())
+    (model / "tokenizer_config.json").write_text(json.dumps({**config, "add_prefix_space": True}))
+    light, hf = load_tokens(model), AutoTokenizer.from_pretrained(model)
+    texts = NEWS_EN + LITERALS + EDGES[:8]
+    assert light.encode(texts) != BartTokens(hub_repos["summarizer"]).encode(texts)
+    assert_same_encoding(light, hf, texts)
+    assert light.decode(light.encode(texts)) == hf_decode(hf, light.encode(texts))
 
 
 def test_missing_or_broken_files_fall_back(hub_repos, tmp_path):

@@ -85,6 +85,13 @@ def _check_config(config: dict[str, Any], *, classes: set[str], specials: dict[s
             raise TokensUnsupported(f"added token {_token_text(token)!r}")
 
 
+def _check_added_ids(config: dict[str, Any], lookup: Callable[[str], int | None]) -> None:
+    """Refuse added_tokens_decoder entries whose id is not the token's id in the vocabulary."""
+    for index, token in (config.get("added_tokens_decoder") or {}).items():
+        if lookup(_token_text(token)) != int(index):
+            raise TokensUnsupported(f"added token {_token_text(token)!r} has id {index}")
+
+
 def _max_length(config: dict[str, Any], default: int) -> int:
     value = config.get("model_max_length")
     return int(value) if isinstance(value, (int, float)) and value > 0 else default
@@ -109,8 +116,7 @@ class MarianTokens:
         model_dir = Path(model_dir)
         config = _read_json(model_dir / "tokenizer_config.json")
         _check_config(config, classes={"MarianTokenizer"}, specials=self._SPECIALS,
-                      flags={"separate_vocabs": False, "sp_model_kwargs": {}, "clean_up_tokenization_spaces": False,
-                             "do_lower_case": False, "split_special_tokens": False})
+                      flags={"separate_vocabs": False, "sp_model_kwargs": {}, "clean_up_tokenization_spaces": False})
         if (model_dir / "added_tokens.json").is_file():
             raise TokensUnsupported("added_tokens.json")
         if not (model_dir / "target.spm").is_file():
@@ -121,6 +127,7 @@ class MarianTokens:
         missing = [t for t in self._SPECIALS.values() if t not in vocab]
         if missing:
             raise TokensUnsupported(f"vocab.json lacks {', '.join(missing)}")
+        _check_added_ids(config, vocab.get)
         self._encoder: dict[str, int] = vocab
         self._decoder: dict[int, str] = {i: token for token, i in vocab.items()}
         self.eos_id, self.unk_id, self.pad_id = (vocab[t] for t in self._SPECIALS.values())
@@ -197,7 +204,7 @@ class BartTokens:
         model_dir = Path(model_dir)
         config = _read_json(model_dir / "tokenizer_config.json")
         _check_config(config, classes=self._CLASSES, specials=self._SPECIALS,
-                      flags={"errors": "replace", "split_special_tokens": False, "do_lower_case": False})
+                      flags={"errors": "replace"})
         if (model_dir / "added_tokens.json").is_file():
             raise TokensUnsupported("added_tokens.json")
         prefix_space = bool(config.get("add_prefix_space", False))
@@ -209,6 +216,7 @@ class BartTokens:
         ids = [tokenizer.token_to_id(t) for t in self._SPECIALS.values()]
         if None in ids:
             raise TokensUnsupported("a special token is missing from the vocabulary")
+        _check_added_ids(config, tokenizer.token_to_id)
         self.bos_id, self.pad_id, self.eos_id, self.unk_id = ids[:4]
         tokenizer.encode_special_tokens = True  # `<mask>` in the text is text
         tokenizer.no_padding()
