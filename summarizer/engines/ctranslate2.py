@@ -3,8 +3,9 @@
 The transformers checkpoint is converted with CTranslate2's own converter into a store
 keyed by model id, revision and quantization; the conversion goes to a temp dir that is
 renamed into place, so a crash or a concurrent run never leaves a half-written model.
-Tokenization uses the checkpoint's own transformers tokenizer, so inputs, limits and
-decoded text match the torch engine's.
+Tokenization uses light tokenizers (engines/tokenizers.py: sentencepiece or `tokenizers`,
+no torch or transformers import) that give the same ids and text as the checkpoint's
+transformers tokenizer, which is used instead for any other kind of checkpoint.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from ..errors import ModelLoadError, first_line
 from ..models.sources import ModelSource
 from ..models.weights import load_checked, quiet_transformers
 from .base import TokenizedEngine, check_ids, check_model_dir
+from .cuda import ct2_gpu_problem, load_cublas12
+from .tokenizers import Tokens, load_tokens
 
 __all__ = ["CT2Engine", "default_compute_type", "FORMAT"]
 
@@ -105,13 +108,53 @@ class CT2Engine(TokenizedEngine):
         return target
 
     @cached_property
+    def tokens(self) -> Tokens | None:
+        """The light tokenizer, or None when this checkpoint needs the transformers tokenizer."""
+        assert self.source.path is not None
+        check_model_dir(self.source.role, self.source.path)
+        return load_tokens(self.source.path)
+
+    @cached_property
+    def max_input_tokens(self) -> int:
+        """Longest input, special tokens included, that the model accepts."""
+        if self.tokens is None:
+            return TokenizedEngine.max_input_tokens.func(self)  # type: ignore[attr-defined]
+        assert self.source.path is not None
+        try:
+            config = json.loads((self.source.path / "config.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            config = {}
+        limits = [config.get("max_position_embeddings"), self.tokens.model_max_length]
+        usable = [n for n in limits if isinstance(n, int) and 0 < n < 1_000_000]
+        return min(usable) if usable else 512
+
+    def encode(self, texts: list[str], *, add_special_tokens: bool = True) -> list[list[int]]:
+        """Token ids of each text; special-token strings in the text are encoded as plain text."""
+        if self.tokens is None:
+            return super().encode(texts, add_special_tokens=add_special_tokens)
+        return self.tokens.encode(texts, add_special_tokens=add_special_tokens)
+
+    def _ids_to_tokens(self, ids: list[int]) -> list[str]:
+        return self.tokens.ids_to_tokens(ids) if self.tokens else self.tokenizer.convert_ids_to_tokens(ids)
+
+    def _tokens_to_ids(self, tokens: list[str]) -> list[int]:
+        return self.tokens.tokens_to_ids(tokens) if self.tokens else self.tokenizer.convert_tokens_to_ids(tokens)
+
+    def _decode(self, batch: list[list[int]]) -> list[str]:
+        if self.tokens:
+            return self.tokens.decode(batch)
+        return [t.strip() for t in self.tokenizer.batch_decode(batch, skip_special_tokens=True)]
+
+    @cached_property
     def translator(self) -> Any:
         """The converted model, loaded on the chosen device and compute type."""
+        if self.device == "cuda":
+            load_cublas12()  # before CTranslate2 dlopens libcublas.so.12 (CUDA 13-only hosts lack it)
         import ctranslate2
 
         path = self.prepare()
-        if self.device == "cuda" and ctranslate2.get_cuda_device_count() == 0:
-            raise ModelLoadError(f"{self.source.role}: CUDA was chosen but CTranslate2 sees no GPU; pass --device cpu")
+        if self.device == "cuda" and (problem := ct2_gpu_problem()):
+            raise ModelLoadError(f"{self.source.role}: CUDA was chosen but {problem}; or pass --device cpu")
         try:
             translator = ctranslate2.Translator(
                 str(path), device=self.device, compute_type=self.compute_type, intra_threads=self.threads or _cores()
@@ -132,7 +175,7 @@ class CT2Engine(TokenizedEngine):
         try:
             return int(json.loads((self.source.path / "config.json").read_text(encoding="utf-8"))["vocab_size"])
         except (OSError, ValueError, KeyError, TypeError):
-            return len(self.tokenizer)
+            return self.tokens.vocab_size if self.tokens else len(self.tokenizer)
 
     @cached_property
     def generation_defaults(self) -> dict[str, Any]:
@@ -161,12 +204,9 @@ class CT2Engine(TokenizedEngine):
         check_ids(ids, self.vocab_size, self.source)
         options = translate_options(kwargs, self.generation_defaults)
         prefix = options.pop("prefix_ids")
-        target_prefix = [self.tokenizer.convert_ids_to_tokens(prefix)] * len(texts) if prefix else None
-        results = self.translator.translate_batch(
-            [self.tokenizer.convert_ids_to_tokens(i) for i in ids], target_prefix, **options
-        )
-        outputs = [self.tokenizer.convert_tokens_to_ids(r.hypotheses[0]) for r in results]
-        return [t.strip() for t in self.tokenizer.batch_decode(outputs, skip_special_tokens=True)]
+        target_prefix = [self._ids_to_tokens(prefix)] * len(texts) if prefix else None
+        results = self.translator.translate_batch([self._ids_to_tokens(i) for i in ids], target_prefix, **options)
+        return self._decode([self._tokens_to_ids(r.hypotheses[0]) for r in results])
 
 
 def translate_options(kwargs: dict[str, Any], defaults: dict[str, Any]) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from ..errors import ModelLoadError, UsageError
 from ..models.sources import ModelSource
 from .base import Engine, Job, WrappedEngine
 from .ctranslate2 import CT2Engine
+from .cuda import ct2_gpu_problem
 from .torch import TorchEngine
 
 __all__ = ["EngineName", "ENGINES", "make_engine", "FallbackEngine", "ct2_available", "default_batch_tokens"]
@@ -99,6 +100,7 @@ class FallbackEngine(WrappedEngine):
         self.preferred = preferred
         self.fallback = fallback
         self._chosen: Engine | None = None
+        self.why: str | None = None  # why the fallback was chosen, for the run's engine line
 
     @property
     def inner(self) -> Engine:
@@ -109,14 +111,16 @@ class FallbackEngine(WrappedEngine):
 
     def _choose(self) -> Engine:
         engine = self.preferred
-        if engine.device == "cuda" and not _ct2_sees_gpu():
-            log.warning("%s: CTranslate2 cannot use the GPU here (no CUDA device or no CUDA 12 cuBLAS); using torch", engine.source.role)
+        if engine.device == "cuda" and (problem := ct2_gpu_problem()):
+            self.why = f"CTranslate2 cannot use the GPU here: {problem}"
+            log.warning("%s: %s; using torch", engine.source.role, self.why)
             return self.fallback
         if engine.is_converted():
             return engine
         try:
             engine.prepare()
         except ModelLoadError as exc:
+            self.why = str(exc)
             log.warning("%s; using torch instead", exc)
             return self.fallback
         return engine
@@ -134,18 +138,3 @@ class FallbackEngine(WrappedEngine):
     def generate_batches(self, jobs: Iterable[Job]) -> Iterator[list[str]]:
         """Jobs on the chosen engine."""
         return self.inner.generate_batches(jobs)
-
-
-def _ct2_sees_gpu() -> bool:
-    """CTranslate2 sees a GPU and the CUDA 12 cuBLAS its wheels link against can be loaded."""
-    import ctypes
-
-    import ctranslate2
-
-    if ctranslate2.get_cuda_device_count() < 1:
-        return False
-    try:  # a CUDA 13-only machine has the driver but not this library; CTranslate2 would fail at load
-        ctypes.CDLL("libcublas.so.12")
-    except OSError:
-        return False
-    return True
