@@ -1,4 +1,5 @@
 import json
+import logging
 import os
 import sqlite3
 import subprocess
@@ -122,6 +123,7 @@ def test_damaged_row_is_a_miss_deleted_and_counted_once(tmp_path, task, stored, 
 
 
 def test_damaged_rows_warn_once(tmp_path, caplog):
+    caplog.set_level(logging.WARNING)  # a CLI test before may have left the root logger at ERROR
     cache = Cache(tmp_path)
     cache.put_many("translate:nl-en", {f"k{i}": "x" for i in range(5)})
     cache._db.execute("UPDATE results SET value = '123'")
@@ -154,6 +156,7 @@ def _hold_lock(directory) -> sqlite3.Connection:
 
 
 def test_locked_cache_holds_writes_serves_them_and_flushes_after_release(tmp_path, caplog):
+    caplog.set_level(logging.WARNING)  # a CLI test before may have left the root logger at ERROR
     Cache(tmp_path).close()
     seen: list[int] = []
     cache = Cache(tmp_path, on_busy=seen.append, write_timeout=0.3, flush_timeout=10)
@@ -196,6 +199,7 @@ def test_held_writes_go_out_with_a_later_write_once_the_lock_is_free(tmp_path, m
 
 
 def test_opening_and_closing_a_locked_cache_never_hangs(tmp_path, caplog):
+    caplog.set_level(logging.WARNING)  # a CLI test before may have left the root logger at ERROR
     Cache(tmp_path).close()
     other = _hold_lock(tmp_path)
     started = time.monotonic()
@@ -257,6 +261,7 @@ def test_unwritable_cache_is_used_read_only(tmp_path, case):
 
 
 def test_query_only_connection_is_used_read_only(tmp_path, monkeypatch, caplog):
+    caplog.set_level(logging.WARNING)  # a CLI test before may have left the root logger at ERROR
     cache = Cache(tmp_path)
     cache.put_many("translate:nl-en", {"k": "v"})
     cache.close()
