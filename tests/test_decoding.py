@@ -9,6 +9,7 @@ import logging
 import random
 import sys
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -72,6 +73,10 @@ CASES = [
     ("windows-1252-crlf", TEXT.replace("\n", "\r\n").encode("cp1252"), TEXT, ["decoded as Windows-1252"]),
     ("pasted-windows-1252-paragraph", HEAD + PASTED.encode("cp1252") + HEAD, TEXT * 10 + PASTED + TEXT * 10,
      [f"1 line not UTF-8, decoded as Windows-1252 (byte offsets {len(HEAD)}-{len(HEAD) + len(PASTED) - 1})"]),
+    ("pasted-with-symbols", HEAD + "Prijs: 2 × € 5,00 ± 10%; één café.\n".encode("cp1252"),
+     TEXT * 10 + "Prijs: 2 × € 5,00 ± 10%; één café.\n", ["1 line not UTF-8, decoded as Windows-1252"]),
+    ("damaged-line-without-accents", HEAD + b"De \xb1\xd7 prijs.\n", TEXT * 10 + "De \ufffd\ufffd prijs.\n",
+     [f"replaced with U+FFFD (byte offsets {len(HEAD) + 3}-{len(HEAD) + 4})"]),  # no letter among the bad bytes
     ("pasted-and-damaged", HEAD + PASTED.encode("cp1252") + b"De \xff prijs.\n",
      TEXT * 10 + PASTED + "De \ufffd prijs.\n",
      [f"replaced with U+FFFD (byte offset {len(HEAD) + len(PASTED) + 3})", "1 line not UTF-8, decoded as Windows-1252"]),
@@ -142,8 +147,8 @@ BINARY = [
     ("gzip", gzip.compress(U8 * 20), "gzip"),
     ("random", random.Random(0).randbytes(8192), ""),
     ("random-no-nul", random.Random(1).randbytes(8192).replace(b"\x00", b"x"), ""),
-    ("executable", open(sys.executable, "rb").read(65536), "executable"),
-    ("executable-body", open(sys.executable, "rb").read(65536)[64:], ""),
+    ("executable", Path(sys.executable).read_bytes()[:65536], "executable"),
+    ("executable-body", Path(sys.executable).read_bytes()[:65536][64:], ""),
     ("high-bytes-only", bytes(range(128, 256)) * 20, ""),
     ("text-shot-with-nuls", bytes(b for i, c in enumerate(U8 * 5) for b in ((c, 0) if i % 4 == 0 else (c,))), ""),
     ("control-bytes", bytes(i % 32 for i in range(1, 2000) if i % 32), ""),

@@ -7,8 +7,8 @@ The rules, in order:
 3. Without one, where the zero bytes fall tells UTF-32 and UTF-16 (LE or BE) from byte text.
 4. Byte text is UTF-8 when it decodes as UTF-8. Otherwise: with no valid multi-byte UTF-8 sequence
    anywhere it is Windows-1252 (a superset of Latin-1's printable range); with some, each line
-   holding bad bytes is Windows-1252 when its bad bytes read as accented letters or typographic
-   punctuation there (a pasted paragraph), else UTF-8 with U+FFFD for each bad byte.
+   holding bad bytes is Windows-1252 when they mostly read as letters or typographic punctuation
+   there (a pasted paragraph), else UTF-8 with U+FFFD for each bad byte.
 5. NUL bytes are dropped (padding and strays); many NULs inside the text mean binary data.
 6. Text in which control characters are common is binary data; line endings become ``\\n``.
 
@@ -51,10 +51,9 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _NUL_RUN = re.compile(rb"\x00+")
 _LINE = re.compile(rb"[^\r\n]*(?:\r\n|\r|\n|$)")
-_CP1252_UNDEFINED = frozenset(b"\x81\x8d\x8f\x90\x9d")
-# Windows-1252 characters that a bad byte in a UTF-8 line may stand for when that line was pasted from a
-# Windows-1252 source: letters (less ones that mostly come from broken UTF-8 or byte order marks) and
-# typographic punctuation. Other bytes there are taken as damage and replaced.
+# Windows-1252 characters that the bad bytes of a UTF-8 line mostly stand for when that line was pasted from
+# a Windows-1252 source: letters (less ones that mostly come from broken UTF-8 or byte order marks) and
+# typographic punctuation. Other lines' bad bytes are taken as damage and replaced.
 _PASTED_PUNCTUATION = frozenset("“”‘’„‚–—…€«»°©®™•·§½¼¾²³£\xa0")
 _NOT_PASTED_LETTERS = frozenset("ÃÂÿþðÐÞ")
 MAX_BAD_SHARE = 0.1  # more replaced bytes than this share of the text: not text in any encoding we read
@@ -129,7 +128,7 @@ def _wide_encoding(raw: bytes) -> str | None:
                 continue
             if size == 4 and min(zeros[1:3]) < units * 0.9:  # code points above U+FFFF are rare; above U+10FFFF invalid
                 continue
-            _, bad = _collect(region, encoding, 0)
+            _, bad = _collect(region, encoding)
             if sum(e - s for s, e in bad) <= len(region) // 100:
                 return encoding
     return None
@@ -152,7 +151,7 @@ def _wide_text(raw: bytes, start: int, encoding: str, *, bom: bool) -> tuple[str
     if whole < len(body):
         kept.append(body[whole:])  # an incomplete last unit: the decoder reports it as bad
     offsets = _OffsetMap(dropped, start)
-    text, bad = _collect(b"".join(kept), encoding, 0)
+    text, bad = _collect(b"".join(kept), encoding)
     bad = [(offsets.original(s), offsets.original(e - 1) + 1) for s, e in bad]
     if sum(e - s for s, e in bad) > len(text) // 100:
         if bom:
@@ -175,11 +174,11 @@ def _byte_text(raw: bytes, start: int) -> tuple[str, list[str], str]:
     """Decode UTF-8 or Windows-1252 bytes from ``start``: NULs dropped, bad bytes repaired line by line."""
     body, dropped, warnings = _drop_nuls(raw, start)
     offsets = _OffsetMap(dropped, start)
-    text, bad = _collect(body, "utf-8", 0)
+    text, bad = _collect(body, "utf-8")
     if not bad:
         return text, warnings, "utf-8"
     if len(_NON_ASCII.findall(text)) == len(bad):  # every non-ASCII character is a replacement: no UTF-8 at all
-        text, undefined = _collect(body, "cp1252", 0)
+        text, undefined = _collect(body, "cp1252")
         high = [i for i, byte in enumerate(body) if byte > 0x7F]
         if len(high) > max(16, MAX_LEGACY_SHARE * len(body)):
             raise NotText("binary data, not a text article (mostly bytes outside ASCII, and not UTF-8)")
@@ -196,12 +195,13 @@ def _byte_text(raw: bytes, start: int) -> tuple[str, list[str], str]:
         line = match.group()
         if not line:
             continue
-        line_text, line_bad = _collect(line, "utf-8", 0)
+        line_text, line_bad = _collect(line, "utf-8")
         if line_bad and _pasted_cp1252(line, line_text, line_bad):
             line_text = line.decode("cp1252")
             pasted.append((offsets.original(match.start()), offsets.original(match.end() - 1) + 1))
         else:
-            replaced.extend((offsets.original(match.start() + s), offsets.original(match.start() + e - 1) + 1) for s, e in line_bad)
+            at = match.start()
+            replaced.extend((offsets.original(at + s), offsets.original(at + e - 1) + 1) for s, e in line_bad)
         parts.append(line_text)
     if sum(e - s for s, e in replaced) > max(16, MAX_BAD_SHARE * len(body)):
         raise NotText(f"binary data, not a text article ({_count(len(replaced), 'byte sequence')} not valid UTF-8)")
@@ -213,18 +213,15 @@ def _byte_text(raw: bytes, start: int) -> tuple[str, list[str], str]:
 
 
 def _pasted_cp1252(line: bytes, text: str, bad: list[tuple[int, int]]) -> bool:
-    """True when a line with bad UTF-8 reads as Windows-1252 text: no valid UTF-8 beyond ASCII, and every bad byte
-    a letter or typographic punctuation there."""
+    """True when a line with bad UTF-8 reads as Windows-1252 text: no valid UTF-8 beyond ASCII, no byte that
+    Windows-1252 leaves undefined or that mostly comes from broken UTF-8, and most bad bytes letters or
+    typographic punctuation there."""
     if len(_NON_ASCII.findall(text)) != len(bad):
         return False
-    for s, e in bad:
-        for byte in line[s:e]:
-            if byte in _CP1252_UNDEFINED:
-                return False
-            char = bytes([byte]).decode("cp1252")
-            if char in _NOT_PASTED_LETTERS or not (char.isalpha() or char in _PASTED_PUNCTUATION):
-                return False
-    return True
+    chars = [bytes([byte]).decode("cp1252", errors="replace") for s, e in bad for byte in line[s:e]]
+    if any(char == "\ufffd" or char in _NOT_PASTED_LETTERS for char in chars):
+        return False
+    return 2 * sum(char.isalpha() or char in _PASTED_PUNCTUATION for char in chars) > len(chars)
 
 
 def _drop_nuls(raw: bytes, start: int) -> tuple[bytes, list[tuple[int, int]], list[str]]:
@@ -243,7 +240,7 @@ def _drop_nuls(raw: bytes, start: int) -> tuple[bytes, list[tuple[int, int]], li
 # --- helpers --------------------------------------------------------------------------------------------------------
 
 
-def _collect(data: bytes, encoding: str, base: int) -> tuple[str, list[tuple[int, int]]]:
+def _collect(data: bytes, encoding: str) -> tuple[str, list[tuple[int, int]]]:
     """Decode, with U+FFFD for each undecodable sequence; returns the text and those sequences' (start, end) offsets."""
     decode = codecs.getdecoder(encoding)
     view = memoryview(data)
@@ -257,7 +254,7 @@ def _collect(data: bytes, encoding: str, base: int) -> tuple[str, list[tuple[int
         except UnicodeDecodeError as exc:
             parts.append(decode(view[pos:pos + exc.start], "strict")[0])
             parts.append("\ufffd")
-            bad.append((base + pos + exc.start, base + pos + exc.end))
+            bad.append((pos + exc.start, pos + exc.end))
             pos += exc.end
     return "".join(parts), bad
 
