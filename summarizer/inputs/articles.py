@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import codecs
 import glob
 import hashlib
 import logging
@@ -10,14 +9,15 @@ import os
 import re
 import stat
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..errors import ArticleError, UsageError
+from .decoding import Decoded, NotText, decode_bytes
 from .segment import split_sentences
 from .structure import Dropped, analyse
 
-__all__ = ["Article", "find_articles", "read_article", "parse_article", "decode", "MAX_BYTES"]
+__all__ = ["Article", "find_articles", "read_article", "parse_article", "decode", "decode_article", "MAX_BYTES"]
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +25,6 @@ _HEADER = re.compile(r"^\s*date\s+(\d{4}-\d{2}(?:-\d{2})?)\b[ \t]*")
 # Largest article read by default: ~15,000 Dutch words, several times the longest news long-read
 # and minutes of CPU time with the real models; bigger files are almost always dumps or logs.
 MAX_BYTES = 100_000
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -45,6 +44,7 @@ class Article:
     byline: str | None = None
     intertitles: tuple[tuple[int, str], ...] = ()  # (index of the paragraph it precedes, Dutch text)
     dropped: tuple[Dropped, ...] = ()  # boilerplate lines left out, with reasons
+    decode_warnings: tuple[str, ...] = ()  # repairs made while decoding the bytes, with byte offsets
 
     @property
     def sentences(self) -> list[str]:
@@ -77,28 +77,19 @@ def find_articles(*roots: Path | str) -> list[tuple[Path, str]]:
 
 
 def decode(raw: bytes, path: Path) -> str:
-    """Decode article bytes: UTF-8 (BOM or not), UTF-16 with BOM, else Windows-1252 with a warning."""
-    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return _text_only(raw.decode("utf-16"), path)
-        except UnicodeDecodeError as exc:
-            raise ArticleError(path, f"starts with a UTF-16 byte order mark but is not valid UTF-16 ({exc.reason})") from exc
-    if b"\x00" in raw:
-        raise ArticleError(path, "binary data, not a text article")
+    """Decode article bytes (see summarizer/inputs/decoding.py); repairs are logged as warnings naming the file."""
+    return decode_article(raw, path).text
+
+
+def decode_article(raw: bytes, path: Path) -> Decoded:
+    """Decode article bytes: the text, the encoding and the repairs made (each also logged with the path)."""
     try:
-        return _text_only(raw.decode("utf-8-sig"), path)
-    except UnicodeDecodeError:
-        text = _text_only(raw.decode("cp1252", errors="replace"), path)
-        log.warning("%s: not UTF-8; decoded as Windows-1252", path)
-        return text
-
-
-def _text_only(text: str, path: Path) -> str:
-    """Reject text in which control characters are common: binary data without NUL bytes."""
-    controls = len(_CONTROL.findall(text[:65536]))
-    if controls > max(8, len(text[:65536]) // 100):
-        raise ArticleError(path, "binary data, not a text article")
-    return text
+        decoded = decode_bytes(raw)
+    except NotText as exc:
+        raise ArticleError(path, exc.problem) from exc
+    for warning in decoded.warnings:
+        log.warning("%s: %s", path, warning)
+    return decoded
 
 
 Splitter = Callable[[list[str]], list[list[str]]]
@@ -130,8 +121,9 @@ def parse_article(text: str, *, path: Path, name: str, sha256: str, split: Split
 def read_article(path: Path, name: str, *, max_bytes: int | None = MAX_BYTES, split: Splitter = split_dutch) -> Article:
     """Read, decode and segment one article file; files over ``max_bytes`` are refused unread."""
     raw = _read_bounded(path, max_bytes)
-    text = decode(raw, path)
-    return parse_article(text, path=path, name=name, sha256=hashlib.sha256(raw).hexdigest(), split=split)
+    decoded = decode_article(raw, path)
+    article = parse_article(decoded.text, path=path, name=name, sha256=hashlib.sha256(raw).hexdigest(), split=split)
+    return replace(article, decode_warnings=decoded.warnings)
 
 
 def _read_bounded(path: Path, max_bytes: int | None) -> bytes:
