@@ -15,6 +15,7 @@ class _RichReporter:
     def __init__(self, progress) -> None:
         self.progress = progress
         self.task = None
+        self.note = None
 
     def stage(self, name: str, total: int) -> None:
         if self.task is not None:
@@ -24,6 +25,13 @@ class _RichReporter:
     def advance(self, n: int = 1) -> None:
         if self.task is not None:
             self.progress.advance(self.task, n)
+
+    def status(self, text: str) -> None:
+        if self.note is not None:
+            self.progress.remove_task(self.note)
+            self.note = None
+        if text:
+            self.note = self.progress.add_task(text, total=None)
 
 
 @contextmanager
@@ -49,7 +57,9 @@ def report_text(report: RunReport, out_dir: Path) -> str:
         f"articles:  {len(report.done)} done, {len(report.failed)} failed -> {out_dir}/",
         f"sentences: {report.sentences} translated",
         f"stories:   {report.stories} (digests in {out_dir}/stories/; {report.translations_saved} shared sentences translated once)",
-        f"cache:     {report.cache_hits} hits, {report.cache_misses} misses ({rate})",
+        f"cache:     {report.cache_hits} hits, {report.cache_misses} misses ({rate})"
+        + (f"; {report.cache_repaired} damaged entries recomputed" if report.cache_repaired else "")
+        + ("; read-only, nothing saved" if report.cache_read_only else ""),
         f"models:    {report.models_loaded} loaded",
         f"retries:   {report.retries} batches re-run after a worker failure",
         f"time:      {report.seconds:.1f} s",

@@ -1,8 +1,10 @@
-"""Summarizing English text of any length: chunk on sentence boundaries, summarize, combine, repeat."""
+"""Summarizing English documents of any length, many at once: chunk on sentence boundaries, summarize, combine, repeat."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from ..errors import SummarizerError
@@ -11,7 +13,7 @@ from .settings import SummarySettings
 from ..engines.base import Engine
 from .batching import batches
 
-__all__ = ["summarize", "chunk_sentences"]
+__all__ = ["summarize_many", "chunk_sentences"]
 
 log = logging.getLogger(__name__)
 
@@ -28,27 +30,62 @@ def chunk_sentences(sentences: list[str], engine: Engine) -> list[str]:
     return chunks
 
 
-def summarize(
-    sentences: list[str], *, engine: Engine, settings: SummarySettings, batch_tokens: int = 4096
-) -> tuple[str, int]:
-    """Summarize a document given as sentences; returns (summary, number of input chunks of the first round)."""
+def summarize_many(
+    documents: list[list[str]],
+    *,
+    engine: Engine,
+    settings: SummarySettings,
+    batch_tokens: int = 4096,
+    on_done: Callable[[int, str], None] | None = None,
+) -> list[str]:
+    """Summarize documents given as sentences, all together: every round's chunks of every document go to the model as one
+    stream of length-sorted, token-budget batches.
+
+    A document that fits the model's window is done after one round; a longer one is
+    chunked, its chunks summarized, and the partial summaries combined in the next round,
+    alongside the other documents' work. ``on_done(index, summary)`` is called as soon as a
+    document's summary is final (so it can be cached at once). The result equals
+    summarizing each document alone with the same engine.
+    """
     from ..inputs.segment import split_sentences
 
-    first_chunks = 0
-    previous = None
-    for round_ in range(MAX_ROUNDS):
-        chunks = chunk_sentences(sentences, engine)
-        first_chunks = first_chunks or len(chunks)
-        summaries = _summarize_chunks(chunks, engine, settings, batch_tokens)
-        if len(chunks) == 1:
-            return summaries[0], first_chunks
+    results: dict[int, str] = {}
+    active = {i: _Document(list(sentences)) for i, sentences in enumerate(documents)}
+    while active:
+        chunked = {i: chunk_sentences(doc.sentences, engine) for i, doc in active.items()}
+        flat = [chunk for chunks in chunked.values() for chunk in chunks]
+        summaries = iter(_summarize_chunks(flat, engine, settings, batch_tokens))
+        for i, chunks in chunked.items():
+            outputs = [next(summaries) for _ in chunks]
+            if len(chunks) == 1:
+                results[i] = outputs[0]
+                del active[i]
+                if on_done is not None:
+                    on_done(i, outputs[0])
+                continue
+            active[i].combine(chunks, outputs, engine, split=lambda text: split_sentences(text, "en") or [text])
+    return [results[i] for i in range(len(documents))]
+
+
+@dataclass
+class _Document:
+    """A document being summarized: the sentences of its current round."""
+
+    sentences: list[str]
+    rounds: int = 0
+    previous: int | None = None  # tokens of the last round's chunks: each round must shrink
+
+    def combine(self, chunks: list[str], summaries: list[str], engine: Engine, *, split: Callable[[str], list[str]]) -> None:
+        """The next round: the partial summaries' sentences, if they shrank the text."""
         total = sum(engine.count_tokens(chunks))
-        if previous is not None and total >= previous:
-            raise SummarizerError(f"summaries stopped shrinking after {round_} rounds ({total} tokens)")
-        previous = total
-        log.info("round %d: %d chunks summarized separately; combining", round_ + 1, len(chunks))
-        sentences = [s for summary in summaries for s in (split_sentences(summary, "en") or [summary])]
-    raise SummarizerError(f"text still too long after {MAX_ROUNDS} rounds of chunked summarization")
+        if self.previous is not None and total >= self.previous:
+            raise SummarizerError(f"summaries stopped shrinking after {self.rounds} rounds ({total} tokens)")
+        self.rounds += 1
+        if self.rounds >= MAX_ROUNDS:
+            raise SummarizerError(f"text still too long after {MAX_ROUNDS} rounds of chunked summarization")
+        self.previous = total
+        log.info("round %d: %d chunks summarized separately; combining", self.rounds, len(chunks))
+        self.sentences = [s for summary in summaries for s in split(summary)]
 
 
 def _summarize_chunks(chunks: list[str], engine: Engine, settings: SummarySettings, batch_tokens: int) -> list[str]:

@@ -190,7 +190,9 @@ def _byte_text(raw: bytes, start: int) -> tuple[str, list[str], str]:
             spans = [(offsets.original(s), offsets.original(e - 1) + 1) for s, e in undefined]
             warnings.append(f"{_count(len(spans), 'byte')} undefined in Windows-1252, replaced with U+FFFD ({_where(spans)})")
         return text, warnings, "windows-1252"
-    parts, replaced, pasted = [], [], []
+    parts: list[str] = []
+    replaced: list[tuple[int, int]] = []
+    pasted: list[tuple[int, int]] = []
     for match in _LINE.finditer(body):
         line = match.group()
         if not line:

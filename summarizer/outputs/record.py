@@ -47,6 +47,7 @@ class SourceFile(TypedDict):
     path: str
     name: str  # path relative to the input folder: names the outputs
     sha256: str
+    decode_warnings: list[str]  # what decoding had to repair (bad bytes, NULs), with byte offsets
 
 
 class Title(TypedDict):

@@ -43,6 +43,8 @@ class RunReport:
     sentences: int = 0
     cache_hits: int = 0
     cache_misses: int = 0
+    cache_repaired: int = 0  # damaged cache entries found, deleted and recomputed
+    cache_read_only: bool = False  # results of this run could not be stored
     models_loaded: int = 0
     retries: int = 0  # batches re-run after a worker died (engine "ray")
     stories: int = 0  # groups of articles about one event, each with a digest in out/stories/
@@ -64,6 +66,9 @@ class Reporter(Protocol):
     def advance(self, n: int = 1) -> None:
         """``n`` more steps of the current stage are done."""
 
+    def status(self, text: str) -> None:
+        """A passing state of the run (`cache busy`); an empty text clears it."""
+
 
 class NullReporter:
     """A Reporter that shows nothing."""
@@ -72,4 +77,7 @@ class NullReporter:
         """Nothing to show."""
 
     def advance(self, n: int = 1) -> None:
+        """Nothing to show."""
+
+    def status(self, text: str) -> None:
         """Nothing to show."""

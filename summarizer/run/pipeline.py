@@ -18,15 +18,16 @@ from ..errors import ArticleError, CacheError, Interrupted, ModelLoadError, Mode
 from ..inputs.articles import Article, Splitter, find_articles, read_article
 from ..inputs.language import guess_language
 from ..inputs.segment import split_sentences
-from ..outputs.fsutil import atomic_write_many, remove_stale_temps
+from ..models.sources import model_store
+from ..outputs.fsutil import atomic_write_many, remove_stale_conversions, remove_stale_temps
 from ..outputs.record import ArticleDigest, ArticleRecord, StoryRecord, SummaryPair
 from ..outputs.report import write_index, write_stories
 from ..outputs.writers import WRITERS
-from ..trust.stories import Features, build_story, group
+from ..trust.stories import Features, build_story, digest_input, group
 from .options import NullReporter, Reporter, RunOptions, RunReport
 from .plan import plan_engines
 from .records import article_record
-from .workbench import Workbench
+from .workbench import Workbench, store_root
 
 __all__ = ["run", "output_paths"]
 
@@ -77,10 +78,15 @@ def run(inputs: Path | str | Sequence[Path | str], options: RunOptions, *, repor
     _check_out_dir(options.out_dir)
     if removed := remove_stale_temps(options.out_dir):
         log.warning("%s: removed %d partial files left by an earlier run that was killed", options.out_dir, removed)
-    cache = Cache(options.cache_dir)
+    root = store_root(options)
+    if removed := remove_stale_conversions(model_store(root)) + remove_stale_conversions(root / "ct2"):
+        log.warning("%s: removed %d half-finished model conversions left by an earlier run that was killed", root, removed)
+    cache = Cache(options.cache_dir, on_busy=lambda held: reporter.status(
+        f"cache busy (another run is writing): {held} results held in memory" if held else ""))
     report = RunReport()
     written = _Written()
     bench = None
+    interrupted = False
     try:
         bench = Workbench.build(options, plan, cache)
         for start in range(0, len(found), WINDOW):  # read per window: memory stays bounded
@@ -96,12 +102,17 @@ def run(inputs: Path | str | Sequence[Path | str], options: RunOptions, *, repor
         report.models_loaded = bench.loads
         report.retries = bench.retries
     except KeyboardInterrupt as exc:
+        interrupted = True
         raise Interrupted(done=len(report.done), failed=len(report.failed), total=len(found)) from exc
     finally:
         if bench is not None:
             bench.close()
         report.cache_hits, report.cache_misses = cache.hits, cache.misses
-        cache.close()
+        report.cache_repaired, report.cache_read_only = cache.repaired, cache.read_only
+        if cache.pending:
+            reporter.status(f"saving {cache.pending} results to the busy cache")
+        cache.close(timeout=5 if interrupted else None)  # Ctrl-C must not wait a minute for a busy cache
+        reporter.status("")
         report.seconds = time.perf_counter() - started
     return report
 
@@ -206,23 +217,34 @@ def _finish(bench: Workbench, report: RunReport, written: _Written, reporter: Re
     order = sorted(range(len(written.digests)), key=lambda i: written.digests[i].name)
     digests = [written.digests[i] for i in order]
     features = [written.features[i] for i in order]
-    stories: list[StoryRecord] = []
-    for members in (m for m in group(features) if len(m) > 1):
-        try:
-            records: list[ArticleRecord] = [json.loads(digests[i].json_path.read_text(encoding="utf-8")) for i in members]
-            stories.append(build_story(
-                records,
-                summarize=lambda sentences: split_sentences(bench.summarize_guarded([sentences], reporter)[0][0], "en"),
-                translate=lambda english: bench.translate_guarded("en-nl", english, reporter)[0],
-            ))
-        except (ModelNotFoundError, ModelLoadError, OutputError, CacheError):
-            raise
-        except SummarizerError as exc:  # the articles are written; a story without a digest is only logged
-            log.error("story of %s: no digest (%s)", ", ".join(digests[i].name for i in members), exc)
+    groups = [m for m in group(features) if len(m) > 1]
+    members = [[_read_record(digests[i]) for i in m] for m in groups]
+    inputs = [digest_input(records) for records in members]
+    try:  # every story's digest at once: summaries batched across stories, then their translations
+        digest, _ = bench.summarize_guarded(inputs, reporter)
+        english = [split_sentences(text, "en") for text in digest]
+        dutch, _ = bench.translate_guarded("en-nl", [s for sentences in english for s in sentences], reporter)
+    except (ModelNotFoundError, ModelLoadError, OutputError, CacheError):
+        raise
+    except SummarizerError as exc:  # the articles are written; stories without a digest are only logged
+        log.error("stories of %s: no digests (%s)", ", ".join(digests[i].name for m in groups for i in m), exc)
+        members, inputs, english, dutch = [], [], [], []
+    summaries = {tuple(sentences): sentences_en for sentences, sentences_en in zip(inputs, english)}
+    translations = dict(zip((s for sentences in english for s in sentences), dutch))
+    stories: list[StoryRecord] = [
+        build_story(records, summarize=lambda sentences: summaries[tuple(sentences)],
+                    translate=lambda sentences: [translations[s] for s in sentences])
+        for records in members
+    ]
     write_stories(out / "stories", stories)
     write_index(out, digests, stories)
     report.stories = len(stories)
     report.translations_saved = sum(s["translations_saved"] for s in stories)
+
+
+def _read_record(digest: ArticleDigest) -> ArticleRecord:
+    record: ArticleRecord = json.loads(digest.json_path.read_text(encoding="utf-8"))
+    return record
 
 
 def _write(record: ArticleRecord, paths: dict[str, Path]) -> None:

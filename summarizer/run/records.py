@@ -36,7 +36,8 @@ def article_record(
     }
     return {
         "schema": SCHEMA,
-        "source": {"path": str(article.path), "name": article.name, "sha256": article.sha256},
+        "source": {"path": str(article.path), "name": article.name, "sha256": article.sha256,
+                   "decode_warnings": list(article.decode_warnings)},
         "meta": {
             "date": article.date,
             "title": {"nl": article.title, "en": title_en} if article.title else None,

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -22,7 +21,7 @@ from ..engines.factory import make_engine
 from ..engines.ray import ray_engines
 from ..generation.repetition import find_loop, guard
 from ..generation.settings import SummarySettings, TranslationSettings, published_settings
-from ..generation.summarize import summarize
+from ..generation.summarize import summarize_many
 from ..generation.translate import translate
 from ..inputs.articles import split_dutch
 from ..models.lock import read_lock
@@ -131,7 +130,7 @@ class Workbench:
         )
 
     def summarize(self, documents: list[list[str]], reporter: Reporter, *, settings: SummarySettings | None = None) -> list[str]:
-        """Each document's summary: cached ones first, then the rest, several at once on engines that run jobs concurrently."""
+        """Each document's summary: cached ones first, then all the others together, each cached as soon as it is done."""
         engine = self.engines["summarizer"]
         settings = settings or self.summary
         keys = [
@@ -144,17 +143,16 @@ class Workbench:
         copies = Counter(keys)  # a document repeated in the window counts once per copy for progress
         reporter.advance(sum(copies[k] for k in done))
         todo = {k: sentences for k, sentences in zip(keys, documents) if k not in done}
+        order = list(todo)
 
-        def one(sentences: list[str]) -> str:
-            return summarize(sentences, engine=engine, settings=settings, batch_tokens=self.plan.batch_tokens * 4)[0]
+        def finished(index: int, summary: str) -> None:
+            key = order[index]
+            self.cache.put_many("summarize", {key: summary})
+            done[key] = summary
+            reporter.advance(copies[key])
 
-        concurrency = engine.concurrency() if todo else 1
-        with ThreadPoolExecutor(max(1, min(concurrency, len(todo)))) as pool:
-            summaries = pool.map(one, todo.values()) if concurrency > 1 else map(one, todo.values())
-            for key, summary in zip(todo, summaries):
-                self.cache.put_many("summarize", {key: summary})  # cache on this thread: SQLite stays single-threaded
-                done[key] = summary
-                reporter.advance(copies[key])
+        summarize_many(list(todo.values()), engine=engine, settings=settings, batch_tokens=self.plan.batch_tokens * 4,
+                       on_done=finished)
         return [done[k] for k in keys]
 
     def translate_guarded(self, role: str, texts: list[str], reporter: Reporter) -> tuple[list[str], list[str | None]]:

@@ -16,7 +16,7 @@ from .annotate import annotate
 from .provenance import content_tokens
 
 __all__ = [
-    "Features", "group", "similarity", "deduplicate", "build_story", "story_id", "SIMILARITY", "MAX_DAYS", "NEAR_DUPLICATE",
+    "Features", "group", "similarity", "deduplicate", "digest_input", "build_story", "story_id", "SIMILARITY", "MAX_DAYS", "NEAR_DUPLICATE",
 ]
 
 SIMILARITY = 0.3  # tf-idf cosine; same-event news scores 0.4-0.7, unrelated articles < 0.15
@@ -126,7 +126,7 @@ def build_story(
     translate: Callable[[list[str]], list[str]],
 ) -> StoryRecord:
     """A story record: members, deduplicated sentences, an annotated digest (``summarize`` gives its English sentences)."""
-    records = sorted(records, key=lambda r: (day_as_date(r) or date.min, r["source"]["name"]))
+    records = _in_order(records)
     names = [r["source"]["name"] for r in records]
     merged = deduplicate(records)
     english = summarize([s["en"] for s in merged["sentences"]])
@@ -153,6 +153,16 @@ def build_story(
         "translations_saved": merged["translations_saved"],
         "summary": annotate(pairs, merged["sentences"]),
     }
+
+
+def digest_input(records: Sequence[ArticleRecord]) -> list[str]:
+    """The English sentences a story's digest summarizes: its members' text with shared wire copy kept once."""
+    return [s["en"] for s in deduplicate(_in_order(records))["sentences"]]
+
+
+def _in_order(records: Sequence[ArticleRecord]) -> list[ArticleRecord]:
+    """Oldest first, then by name: the order a story lists and deduplicates its members in."""
+    return sorted(records, key=lambda r: (day_as_date(r) or date.min, r["source"]["name"]))
 
 
 def _text(record: ArticleRecord, lang: Lang) -> str:
