@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import glob
 import hashlib
 import logging
 import os
@@ -52,28 +51,35 @@ class Article:
         return [s for p in self.paragraphs for s in p]
 
 
-def find_articles(*roots: Path | str) -> list[tuple[Path, str]]:
+def find_articles(*roots: Path | str, follow_symlinks: bool = False) -> list[tuple[Path, str]]:
     """Every ``*.txt`` under each root (a folder, a file or a glob pattern) as (path, name), sorted by name.
 
     Names are relative to the folder that all roots share, so one folder gives names
     relative to it, one file gives its file name, and several folders keep theirs apart.
+    A thin wrapper over ``summarizer.inputs.discovery.discover`` (text files only); what it refuses
+    or skips (links out of the input, pipes, hidden and unreadable folders) is logged as a warning.
     """
-    found: dict[Path, tuple[Path, Path]] = {}  # absolute path -> (path as found, folder it was found under)
+    from .discovery import discover
+
     for spec in roots:
-        matches = [Path(m) for m in sorted(glob.glob(str(spec), recursive=True))] if glob.has_magic(str(spec)) else [Path(spec)]
-        if not matches:
-            raise UsageError(f"{spec}: no file or folder matches")
-        for root in matches:
-            if not root.exists():
-                raise UsageError(f"{root}: no such file or directory")
-            files = [root] if root.is_file() else [p for p in root.rglob("*.txt") if not p.is_dir()]
-            for path in files:
-                found.setdefault(path.absolute(), (path, root if root.is_dir() else root.parent))
-    if not found:
-        return []
-    common = Path(os.path.commonpath([base.absolute() for _, base in found.values()]))
-    named = [(path, absolute.relative_to(common).as_posix()) for absolute, (path, _) in found.items()]
-    return sorted(named, key=lambda item: item[1])
+        if re.match(r"https?://", str(spec), re.IGNORECASE):
+            raise UsageError(f"{spec}: URLs are not read here; use summarizer.inputs.discovery.discover")
+    found = discover([str(spec) for spec in roots], follow_symlinks=follow_symlinks, kinds=("text",))
+    # Pipes, devices and dangling links go on to read_article, which fails each with its reason without opening it;
+    # regular files behind a refused link (outside the input, under /proc) are only named here.
+    unopened = [(r.path, r.name) for r in found.refused if not _regular(r.path)]
+    for problem in (*(r for r in found.refused if _regular(r.path)), *found.skipped):
+        log.warning("%s", problem)
+    named = [(item.path, item.name) for item in found.found if item.path is not None]
+    return sorted(named + unopened, key=lambda item: item[1])
+
+
+def _regular(path: Path) -> bool:
+    """True when ``path`` (links followed) is a regular file."""
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False
 
 
 def decode(raw: bytes, path: Path) -> str:
