@@ -384,10 +384,8 @@ def test_cli_unreadable_folder_is_named(tmp_path, model_args):
     assert "locked" in done.stderr and "Permission denied" in done.stderr, done.stderr
 
 
-PENDING = pytest.mark.xfail(strict=True, reason="needs summarizer/outputs/paths.py and enough_letters wired into the run")
 
 
-@PENDING
 def test_cli_input_named_like_a_story_keeps_its_outputs(tmp_path, model_args):
     from summarizer.trust.stories import story_id
 
@@ -408,7 +406,6 @@ def test_cli_input_named_like_a_story_keeps_its_outputs(tmp_path, model_args):
     assert (out / "index.html").is_file() and (out / "_index.html" / "a.json").is_file()
 
 
-@PENDING
 def test_cli_punctuation_only_file_is_not_an_article(tmp_path, model_args):
     src = tmp_path / "in"
     write(src / "ok.txt")

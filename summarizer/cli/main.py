@@ -114,6 +114,7 @@ def run_options(params: dict[str, Any]) -> RunOptions:
         force_language=params["force_language"],
         retry_loops=params["retry_loops"],
         max_bytes=params["max_bytes"] or None,
+        follow_symlinks=params["follow_symlinks"],
     )
 
 
@@ -132,6 +133,8 @@ def run(**params: Any) -> None:
         raise typer.Exit(EXIT_INTERRUPTED) from None
     if not params["quiet"]:
         typer.echo(report_text(report, options.out_dir))
+    for name, problem in report.skipped.items():
+        typer.secho(f"skipped: {name}: {problem}", fg=typer.colors.YELLOW, err=True)
     for name, problem in report.failed.items():
         typer.secho(f"failed: {name}: {problem}", fg=typer.colors.RED, err=True)
     raise typer.Exit(0 if report.ok else EXIT_FAILED)

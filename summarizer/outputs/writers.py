@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from .html import escape, meta_line, page
+from .html import escape, meta_line, page, web_link
 from .record import ArticleRecord, Lang, SummaryPair, display_title, flags
 
 __all__ = ["WRITERS", "get_writer", "translation_html"]
@@ -22,6 +22,9 @@ def _markdown(record: ArticleRecord, lang: Lang) -> str:
     when = meta.get("published") or meta.get("date")
     if when:
         details.insert(0, f"{label[1]}: {when}" + (f" {meta['time']}" if meta.get("time") else ""))
+    link = web_link(meta.get("url"))
+    if link:
+        details.append(f"<{link}>")
     lines += [" · ".join(details), "", f"## {label[0]}", ""]
     lines += [_sentence(pair, lang) for pair in record["summary"]]  # one sentence a line, aligned across languages
     if any(flags(pair, lang) for pair in record["summary"]):
