@@ -13,6 +13,8 @@ __all__ = [
     "CacheError",
     "OutputError",
     "Interrupted",
+    "Terminated",
+    "TerminateSignal",
 ]
 
 
@@ -68,3 +70,11 @@ class Interrupted(SummarizerError):
             "finished outputs and cached results are kept, rerun the same command to resume"
         )
         self.done, self.failed, self.total = done, failed, total
+
+
+class TerminateSignal(KeyboardInterrupt):
+    """Raised by a SIGTERM handler (the CLI installs one) so that a run stops as it does on Ctrl-C."""
+
+
+class Terminated(Interrupted):
+    """The run was stopped by SIGTERM (`docker stop`, systemd, CI timeouts); says how far it got."""

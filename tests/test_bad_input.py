@@ -254,7 +254,7 @@ def test_unreadable_file_and_unwritable_out(tmp_path, model_args):
     locked.write_text(DUTCH)
     locked.chmod(0)
     result = _run_without_dac([str(src), "--out", str(tmp_path / "out"), "--no-cache", *model_args], tmp_path)
-    assert result.returncode == 1, result.stderr
+    assert result.returncode == 3, result.stderr  # nothing written
     assert "failed: locked.txt: cannot read: Permission denied" in result.stderr
     assert "Traceback" not in result.stderr
 

@@ -102,15 +102,17 @@ def test_sigkill_then_rerun_completes_from_cache(tmp_path, model_args):
     _assert_outputs_complete(out, ["a", "b", "c"])
 
 
-def test_sigint_stops_cleanly_and_says_how_far_it_got(tmp_path, model_args):
+@pytest.mark.parametrize(("sig", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)], ids=["sigint", "sigterm"])
+def test_a_stop_signal_stops_cleanly_and_says_how_far_it_got(tmp_path, model_args, sig, code):
+    """Ctrl-C and SIGTERM (docker stop, systemd, CI timeouts) both end with the same one line and 128 + the signal."""
     src = _inputs(tmp_path / "in", [5, 5, 5])
     cache = tmp_path / "cache"
     proc = _spawn([str(src), "--out", str(tmp_path / "out"), "--cache-dir", str(cache), "--batch-tokens", "48",
-                   "--engine", "torch", *FAST, *model_args], tmp_path, "sigint")
+                   "--engine", "torch", *FAST, *model_args], tmp_path, "stop")
     _wait_for_cached_sentences(proc, cache)
-    proc.send_signal(signal.SIGINT)
-    assert proc.wait(60) == 130
-    _, stderr = _log(tmp_path, "sigint")
+    proc.send_signal(sig)
+    assert proc.wait(60) == code
+    _, stderr = _log(tmp_path, "stop")
     assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr
     last = stderr.strip().splitlines()[-1]
     assert last.startswith("interrupted after 0 of 3 articles written"), stderr

@@ -12,9 +12,10 @@ from typing import Any, Optional, TypeVar
 
 import typer
 
-from ..errors import Interrupted, SummarizerError, UsageError
+from ..errors import Interrupted, SummarizerError, Terminated, TerminateSignal, UsageError
 from ..models.roles import ROLES
 from .options import CacheDirOpt, LockOpt, role_param, run_parameters
+from .signals import sigterm_as_interrupt
 from .terminal import SafeFormatter, for_terminal
 
 if False:  # typing only: keeps --help free of the pipeline's imports
@@ -22,11 +23,14 @@ if False:  # typing only: keeps --help free of the pipeline's imports
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-EXIT_FAILED = 1
+EXIT_FAILED = 1  # some articles (or report pages) failed, the others are written
 EXIT_USAGE = 2
+EXIT_NOTHING_WRITTEN = 3  # every article failed
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
+EXIT_TERMINATED = 143  # 128 + SIGTERM
 # The one place where library errors become exit codes: the first matching class wins.
 EXIT_CODES: tuple[tuple[type[SummarizerError], int], ...] = (
+    (Terminated, EXIT_TERMINATED),
     (Interrupted, EXIT_INTERRUPTED),
     (UsageError, EXIT_USAGE),
     (SummarizerError, EXIT_FAILED),
@@ -128,18 +132,18 @@ def run(**params: Any) -> None:
     _logging(params["quiet"], params["verbose"])
     options = run_options(params)
     try:
-        with rich_reporter(enabled=not params["quiet"]) as reporter:
+        with sigterm_as_interrupt(), rich_reporter(enabled=not params["quiet"]) as reporter:
             report = run_pipeline(params["inputs"], options, reporter=reporter)
-    except KeyboardInterrupt:  # outside the pipeline's own loop, which says how far it got
+    except KeyboardInterrupt as exc:  # outside the pipeline's own loop, which says how far it got
         typer.secho("interrupted before any article was written; rerun the same command", fg=typer.colors.RED, err=True)
-        raise typer.Exit(EXIT_INTERRUPTED) from None
+        raise typer.Exit(EXIT_TERMINATED if isinstance(exc, TerminateSignal) else EXIT_INTERRUPTED) from None
     if not params["quiet"]:
         typer.echo(report_text(report, options.out_dir))
     for name, problem in report.skipped.items():
         typer.secho(for_terminal(f"skipped: {name}: {problem}"), fg=typer.colors.YELLOW, err=True)
-    for name, problem in report.failed.items():
+    for name, problem in [*report.failed.items(), *report.unwritten.items()]:
         typer.secho(for_terminal(f"failed: {name}: {problem}"), fg=typer.colors.RED, err=True)
-    raise typer.Exit(0 if report.ok else EXIT_FAILED)
+    raise typer.Exit(0 if report.ok else EXIT_NOTHING_WRITTEN if report.nothing_written else EXIT_FAILED)
 
 
 run.__signature__ = inspect.Signature(run_parameters(), return_annotation=None)  # type: ignore[attr-defined]

@@ -42,6 +42,7 @@ class RunReport:
     done: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
     skipped: dict[str, str] = field(default_factory=dict)  # folders and files not looked at, with the reason
+    unwritten: dict[str, str] = field(default_factory=dict)  # report pages (index, stories) that could not be written
     ignored: int = 0  # files no reader takes
     sentences: int = 0
     cache_hits: int = 0
@@ -56,8 +57,13 @@ class RunReport:
 
     @property
     def ok(self) -> bool:
-        """True when every article was written."""
-        return not self.failed
+        """True when every article and report page was written."""
+        return not self.failed and not self.unwritten
+
+    @property
+    def nothing_written(self) -> bool:
+        """True when articles were asked for and none was written."""
+        return bool(self.failed) and not self.done
 
 
 class Reporter(Protocol):

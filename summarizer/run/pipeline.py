@@ -7,12 +7,15 @@ import json
 import logging
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..cache import Cache
-from ..errors import ArticleError, CacheError, Interrupted, ModelLoadError, ModelNotFoundError, OutputError, SummarizerError, UsageError
+from ..errors import (
+    ArticleError, CacheError, Interrupted, ModelLoadError, ModelNotFoundError, OutputError, SummarizerError, Terminated,
+    TerminateSignal, UsageError,
+)
 from ..inputs.articles import Article, Splitter
 from ..inputs.discovery import letters_problem
 from ..inputs.language import guess_language
@@ -72,7 +75,7 @@ def run(inputs: Path | str | Sequence[Path | str], options: RunOptions, *, repor
     if removed := remove_stale_conversions(model_store(root)) + remove_stale_conversions(root / "ct2"):
         log.warning("%s: removed %d half-finished model conversions left by an earlier run that was killed", root, removed)
     for name, problem in report.failed.items():
-        log.error("%s: %s", name, problem)
+        log.info("%s: %s", name, problem)  # the report carries each failure; the CLI prints it once
     units = intake.units
     cache = Cache(options.cache_dir, on_busy=lambda held: reporter.status(
         f"cache busy (another run is writing): {held} results held in memory" if held else ""))
@@ -95,7 +98,8 @@ def run(inputs: Path | str | Sequence[Path | str], options: RunOptions, *, repor
         report.retries = bench.retries
     except KeyboardInterrupt as exc:
         interrupted = True
-        raise Interrupted(done=len(report.done), failed=len(report.failed), total=len(units)) from exc
+        stopped = Terminated if isinstance(exc, TerminateSignal) else Interrupted
+        raise stopped(done=len(report.done), failed=len(report.failed), total=len(units)) from exc
     finally:
         if bench is not None:
             bench.close()
@@ -120,9 +124,14 @@ def _read_all(units: list[Unit], report: RunReport, options: RunOptions, split: 
                 _check_dutch(article)
             articles.append(article)
         except ArticleError as exc:
-            report.failed[unit.key] = exc.problem
-            log.error("%s: %s", unit.key, exc.problem)
+            _fail(report, unit.key, exc.problem)
     return articles
+
+
+def _fail(report: RunReport, key: str, problem: str) -> None:
+    """Record one article's failure; the report carries it (the CLI prints it once, at the end)."""
+    report.failed[key] = problem
+    log.info("%s: %s", key, problem)
 
 
 def _check_dutch(article: Article) -> None:
@@ -150,8 +159,7 @@ def _process_window(articles: list[Article], bench: Workbench, report: RunReport
         raise
     except Exception as exc:
         if len(articles) == 1:
-            report.failed[articles[0].name] = f"{type(exc).__name__}: {exc}"
-            log.error("%s: %s", articles[0].path, exc)
+            _fail(report, articles[0].name, f"{type(exc).__name__}: {exc}")
             return
         log.warning("batch of %d articles failed (%s); retrying one by one", len(articles), exc)
         for article in articles:
@@ -195,7 +203,11 @@ def _process(articles: list[Article], bench: Workbench, report: RunReport, writt
             summary=pairs, summary_loop=summary_loops[i], bench=bench,
         )
         paths = written.paths[article.name]
-        _write(record, paths)
+        try:
+            _write(record, paths)
+        except ArticleError as exc:  # this article's files cannot be written; the others still can
+            _fail(report, article.name, exc.problem)
+            continue
         written.digests.append(ArticleDigest.of(record, paths["json"]))
         written.features.append(Features.of(record))
         report.done.append(article.name)
@@ -230,8 +242,8 @@ def _finish(bench: Workbench, report: RunReport, written: _Written, reporter: Re
                     translate=lambda sentences: [translations[s] for s in sentences])
         for records in members
     ]
-    write_stories(out, stories)
-    write_index(out, digests, stories)
+    _write_report(out, lambda: write_stories(out, stories), "the story pages", report)
+    _write_report(out, lambda: write_index(out, digests, stories), "the index", report)
     report.stories = len(stories)
     report.translations_saved = sum(s["translations_saved"] for s in stories)
 
@@ -242,13 +254,37 @@ def _read_record(digest: ArticleDigest) -> ArticleRecord:
 
 
 def _write(record: ArticleRecord, paths: dict[str, Path]) -> None:
-    """All of an article's files or none (json renamed last: see WRITERS); a full disk stops the run."""
+    """All of an article's files or none (json renamed last: see WRITERS).
+
+    A full disk stops the run (OutputError); any other OSError fails this article alone (ArticleError),
+    naming the path and the cause.
+    """
     try:
         atomic_write_many({path: WRITERS[suffix](record).encode("utf-8") for suffix, path in paths.items()})
     except OSError as exc:
         if exc.errno in _DISK_FULL:
             raise _output_error(exc, paths["json"].parent, f"the outputs of {record['source']['name']}") from exc
-        raise
+        raise ArticleError(paths["json"], f"cannot write {_where(exc, paths['json'])} ({_cause(exc)})") from exc
+
+
+def _write_report(out: Path, write: Callable[[], None], what: str, report: RunReport) -> None:
+    """Write the stories or the index; an OSError other than a full disk is one line, and the rest is still written."""
+    try:
+        write()
+    except OSError as exc:
+        if exc.errno in _DISK_FULL:
+            raise _output_error(exc, out, what) from exc
+        where, problem = _where(exc, out), f"cannot write {what} ({_cause(exc)})"
+        report.unwritten[where] = problem
+        log.info("%s: %s", where, problem)
+
+
+def _where(exc: OSError, default: Path) -> str:
+    return str(exc.filename) if exc.filename else str(default)
+
+
+def _cause(exc: OSError) -> str:
+    return exc.strerror or type(exc).__name__
 
 
 def _output_error(exc: OSError, folder: Path, what: str) -> OutputError:

@@ -1,0 +1,153 @@
+"""Faults in writing and running (issue 15): every OSError is one line naming the path, the rest is still written,
+each failure is printed once, and the exit code tells "some failed" from "nothing written"."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from summarizer.cli.main import EXIT_FAILED, EXIT_NOTHING_WRITTEN
+
+FAST = ["--num-beams", "1", "--max-length", "12", "--min-length", "2", "--engine", "torch", "--no-cache"]
+SEEDS = ("000_4ec734f60fdfd72d.txt", "001_543b75f5360eb1cb.txt")  # one story: the run writes out/stories/
+ENGLISH = (
+    "The government wants more houses to be built in the big cities. The minister said that the plan "
+    "should start next year, and that it would have been too late otherwise. They were not sure who will pay for it."
+)
+
+
+def _seeds(folder: Path, seed_dir: Path) -> Path:
+    folder.mkdir(parents=True)
+    for name in SEEDS:
+        shutil.copy(seed_dir / name, folder / name)
+    return folder
+
+
+def _no_dac() -> None:
+    """In the child: file permissions apply even to root (see tests/test_bad_input.py)."""
+    from tests.test_bad_input import _no_dac_override
+
+    _no_dac_override()
+
+
+def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    return subprocess.run([sys.executable, "-m", "summarizer", "run", *args], capture_output=True, text=True, cwd=cwd,
+                          env=env, preexec_fn=_no_dac if os.geteuid() == 0 else None, timeout=300)
+
+
+def _failed_lines(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if line.startswith("failed: ")]
+
+
+def test_read_only_stories_folder_fails_alone_and_the_index_is_still_written(tmp_path, seed_dir, model_args):
+    src, out = _seeds(tmp_path / "in", seed_dir), tmp_path / "out"
+    (out / "stories").mkdir(parents=True)
+    (out / "stories").chmod(0o555)
+    try:
+        result = _run([str(src), "--out", str(out), *FAST, *model_args], tmp_path)
+    finally:
+        (out / "stories").chmod(0o755)
+    assert result.returncode == EXIT_FAILED, result.stderr
+    assert "Traceback" not in result.stderr
+    [line] = _failed_lines(result.stderr)
+    assert "stories" in line and "cannot write the story pages (Permission denied)" in line
+    assert (out / "index.html").read_text().count("translation.html") >= 2
+    assert all((out / f"{Path(name).stem}.json").exists() for name in SEEDS)
+    assert not list((out / "stories").iterdir())
+
+
+def test_index_path_taken_by_a_folder_is_one_line_and_the_articles_are_kept(tmp_path, seed_dir, model_args):
+    src, out = _seeds(tmp_path / "in", seed_dir), tmp_path / "out"
+    (out / "index.html").mkdir(parents=True)  # EISDIR on the rename of the index
+    result = _run([str(src), "--out", str(out), *FAST, *model_args], tmp_path)
+    assert result.returncode == EXIT_FAILED, result.stderr
+    assert "Traceback" not in result.stderr
+    [line] = _failed_lines(result.stderr)
+    assert "index.html" in line and "cannot write the index" in line
+    assert list((out / "stories").glob("*.json"))  # written before the index
+    for name in SEEDS:
+        record = json.loads((out / f"{Path(name).stem}.json").read_text())
+        assert record["summary"]
+
+
+def test_unwritable_article_folder_fails_that_article_alone(tmp_path, seed_dir, model_args):
+    src, out = tmp_path / "in", tmp_path / "out"
+    (src / "locked").mkdir(parents=True)
+    shutil.copy(seed_dir / SEEDS[0], src / "locked" / "a.txt")
+    shutil.copy(seed_dir / SEEDS[1], src / "b.txt")
+    (out / "locked").mkdir(parents=True)
+    (out / "locked").chmod(0o555)
+    try:
+        result = _run([str(src), "--out", str(out), *FAST, *model_args], tmp_path)
+    finally:
+        (out / "locked").chmod(0o755)
+    assert result.returncode == EXIT_FAILED, result.stderr
+    assert "Traceback" not in result.stderr
+    [line] = _failed_lines(result.stderr)
+    assert line.startswith("failed: locked/a.txt: cannot write ") and "(Permission denied)" in line
+    assert json.loads((out / "b.json").read_text())["summary"]
+    assert "b.translation.html" in (out / "index.html").read_text()
+
+
+def test_a_220_byte_name_is_written_under_a_shortened_name(tmp_path, seed_dir, model_args):
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    name = "é" * 104 + "xyzzy.txt"  # 217 bytes: legal, but temp names and suffixes would pass NAME_MAX
+    assert 200 < len(name.encode()) <= 255
+    shutil.copy(seed_dir / SEEDS[0], src / name)
+    result = _run([str(src), "--out", str(out), *FAST, *model_args], tmp_path)
+    assert result.returncode == 0, result.stderr
+    [record] = [json.loads(p.read_text()) for p in out.glob("*.json")]
+    assert record["source"]["name"] == name
+    assert all(len(p.name.encode()) <= 255 for p in out.iterdir())
+
+
+def test_nothing_written_has_its_own_exit_code_and_each_failure_is_printed_once(tmp_path, model_args):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "english.txt").write_text(ENGLISH)
+    (src / "empty.txt").write_text("")
+    for quiet in ([], ["--quiet"]):
+        result = _run([str(src), "--out", str(tmp_path / "out"), *FAST, *model_args, *quiet], tmp_path)
+        assert result.returncode == EXIT_NOTHING_WRITTEN, result.stderr
+        assert result.stderr.count("english.txt") == 1 and result.stderr.count("empty.txt") == 1, result.stderr
+        assert len(_failed_lines(result.stderr)) == 2
+        assert "Traceback" not in result.stderr
+        assert (result.stdout == "") == bool(quiet)
+
+
+def test_control_characters_in_names_reach_the_terminal_escaped(tmp_path, model_args):
+    src = tmp_path / "in"
+    src.mkdir()
+    name = "x\x1b]0;owned\x07\nfailed: forged.txt"  # an OSC title sequence and a forged line
+    (src / f"{name}.txt").write_text(ENGLISH)
+    result = _run([str(src), "--out", str(tmp_path / "out"), *FAST, *model_args], tmp_path)
+    assert result.returncode == EXIT_NOTHING_WRITTEN
+    assert "\x1b" not in result.stderr + result.stdout and "\x07" not in result.stderr + result.stdout
+    [line] = _failed_lines(result.stderr)
+    assert line.startswith("failed: x\\e]0;owned\\x07\\nfailed: forged.txt.txt: looks like English")
+
+
+def test_names_that_look_like_urls_link_to_their_own_page(tmp_path, seed_dir, model_args):
+    import re
+    from urllib.parse import unquote
+
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    links = ["javascript:alert(document.domain)", "a#b?c%d", "mailto:x"]
+    for link in links:
+        shutil.copy(seed_dir / SEEDS[0], src / f"{link}.txt")
+    result = _run([str(src), "--out", str(out), *FAST, *model_args], tmp_path)
+    assert result.returncode == 0, result.stderr
+    index = (out / "index.html").read_text()
+    hrefs = re.findall(r'href="([^"]*)"', index)
+    assert hrefs and all(h.startswith(("./", "#", "http://", "https://")) for h in hrefs), hrefs
+    pages = {h for h in hrefs if h.endswith(".translation.html")}
+    assert len(pages) == len(links) and all((out / unquote(h[2:])).is_file() for h in pages)
+    md_links = re.findall(r"\]\(([^)]*)\)", (out / "index.md").read_text())
+    assert all(not re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", h) or h.startswith(("http://", "https://")) for h in md_links)
