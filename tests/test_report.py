@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from summarizer.outputs.markdown import escape_md
 from summarizer.outputs.record import fallback_title
 from summarizer.run.options import RunOptions
 from summarizer.run.pipeline import output_paths, run
@@ -114,9 +115,9 @@ def test_second_run_is_cached_digest_included(result):
 def test_index_md_lists_articles_and_story(result):
     out, _, _, records = result
     index = (out / "index.md").read_text()
-    assert "## Stories" in index
+    assert "### Story: " in index
     for name, record in records.items():
-        assert name in index and all(p["en"] in index for p in record["summary"])
+        assert escape_md(name) in index and all(escape_md(p["en"]) in index for p in record["summary"])
 
 
 def test_article_without_headline_is_titled_by_its_first_sentence(result):
@@ -125,7 +126,7 @@ def test_article_without_headline_is_titled_by_its_first_sentence(result):
     assert record["meta"]["title"] is None  # only the display falls back
     index = (out / "index.md").read_text()
     title = fallback_title(t["en"] for t in record["translation"])
-    assert title and f"### {title}\n" in index and f"### {SEED_B}\n" not in index
+    assert title and f"### {escape_md(title)}\n" in index and f"### {escape_md(SEED_B)}\n" not in index
     nl_md = output_paths(out, SEED_B)["nl.md"].read_text()
     assert nl_md.startswith("# Daarnaast zou Kim Jong-un hebben bevestigd")
 

@@ -1,9 +1,8 @@
-"""The run: read articles window by window, translate nl->en, summarize, translate the summary en->nl, write, then stories and the index."""
+"""The run: read articles window by window, translate nl->en, summarize, translate the summary en->nl, write, then the archive (run.archive)."""
 
 from __future__ import annotations
 
 import errno
-import json
 import logging
 import os
 import time
@@ -12,18 +11,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..cache import Cache
-from ..errors import ArticleError, CacheError, Interrupted, ModelLoadError, ModelNotFoundError, OutputError, SummarizerError, UsageError
+from ..errors import ArticleError, CacheError, Interrupted, ModelLoadError, ModelNotFoundError, OutputError, UsageError
 from ..inputs.articles import Article, Splitter
 from ..inputs.discovery import letters_problem
 from ..inputs.language import guess_language
 from ..inputs.segment import split_sentences
 from ..models.sources import model_store
 from ..outputs.fsutil import atomic_write_many, remove_stale_conversions, remove_stale_temps
-from ..outputs.record import ArticleDigest, ArticleRecord, StoryRecord, SummaryPair
-from ..outputs.report import write_index, write_stories
+from ..outputs.record import ArticleRecord, SummaryPair
 from ..outputs.paths import plan_outputs
 from ..outputs.writers import WRITERS
-from ..trust.stories import Features, build_story, digest_input, group
+from ..trust.stories import Features
+from .archive import finish
 from .intake import Unit, load, take_in
 from .options import NullReporter, Reporter, RunOptions, RunReport
 from .plan import plan_engines
@@ -45,11 +44,11 @@ def output_paths(out_dir: Path, name: str) -> dict[str, Path]:
 
 @dataclass
 class _Written:
-    """Where each article goes, and what the end of the run needs of those written: index digests, story features."""
+    """Where each article goes, and what the end of the run needs of those written: their records, story features."""
 
     paths: dict[str, dict[str, Path]]  # article key -> output file by suffix
-    digests: list[ArticleDigest] = field(default_factory=list)
-    features: list[Features] = field(default_factory=list)
+    records: dict[str, Path] = field(default_factory=dict)  # article name -> the record this run wrote
+    features: dict[str, Features] = field(default_factory=dict)
 
 
 def run(inputs: Path | str | Sequence[Path | str], options: RunOptions, *, reporter: Reporter | None = None) -> RunReport:
@@ -86,7 +85,7 @@ def run(inputs: Path | str | Sequence[Path | str], options: RunOptions, *, repor
             if articles:
                 _process_window(articles, bench, report, written, reporter)
         try:
-            _finish(bench, report, written, reporter)
+            finish(bench, written.records, written.features, report, reporter)
         except OSError as exc:
             if exc.errno not in _DISK_FULL:
                 raise
@@ -196,49 +195,10 @@ def _process(articles: list[Article], bench: Workbench, report: RunReport, writt
         )
         paths = written.paths[article.name]
         _write(record, paths)
-        written.digests.append(ArticleDigest.of(record, paths["json"]))
-        written.features.append(Features.of(record))
+        written.records[record["source"]["name"]] = paths["json"]
+        written.features[record["source"]["name"]] = Features.of(record)
         report.done.append(article.name)
         report.sentences += len(article.sentences)
-
-
-def _finish(bench: Workbench, report: RunReport, written: _Written, reporter: Reporter) -> None:
-    """Group the written articles into stories, write a digest per story, then index.html and index.md.
-
-    Only the members of multi-article stories are read back from their JSON, to be merged.
-    """
-    out = bench.options.out_dir
-    order = sorted(range(len(written.digests)), key=lambda i: written.digests[i].name)
-    digests = [written.digests[i] for i in order]
-    features = [written.features[i] for i in order]
-    groups = [m for m in group(features) if len(m) > 1]
-    members = [[_read_record(digests[i]) for i in m] for m in groups]
-    inputs = [digest_input(records) for records in members]
-    try:  # every story's digest at once: summaries batched across stories, then their translations
-        digest, _ = bench.summarize_guarded(inputs, reporter)
-        english = [split_sentences(text, "en") for text in digest]
-        dutch, _ = bench.translate_guarded("en-nl", [s for sentences in english for s in sentences], reporter)
-    except (ModelNotFoundError, ModelLoadError, OutputError, CacheError):
-        raise
-    except SummarizerError as exc:  # the articles are written; stories without a digest are only logged
-        log.error("stories of %s: no digests (%s)", ", ".join(digests[i].name for m in groups for i in m), exc)
-        members, inputs, english, dutch = [], [], [], []
-    summaries = {tuple(sentences): sentences_en for sentences, sentences_en in zip(inputs, english)}
-    translations = dict(zip((s for sentences in english for s in sentences), dutch))
-    stories: list[StoryRecord] = [
-        build_story(records, summarize=lambda sentences: summaries[tuple(sentences)],
-                    translate=lambda sentences: [translations[s] for s in sentences])
-        for records in members
-    ]
-    write_stories(out, stories)
-    write_index(out, digests, stories)
-    report.stories = len(stories)
-    report.translations_saved = sum(s["translations_saved"] for s in stories)
-
-
-def _read_record(digest: ArticleDigest) -> ArticleRecord:
-    record: ArticleRecord = json.loads(digest.json_path.read_text(encoding="utf-8"))
-    return record
 
 
 def _write(record: ArticleRecord, paths: dict[str, Path]) -> None:
