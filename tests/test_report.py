@@ -7,13 +7,12 @@ import json
 import re
 import shutil
 import struct
-import subprocess
-import tempfile
 import zlib
 from pathlib import Path
 
 import pytest
 
+from browser import browser
 from summarizer.outputs.markdown import escape_md
 from summarizer.outputs.record import fallback_title
 from summarizer.run.options import RunOptions
@@ -131,25 +130,10 @@ def test_article_without_headline_is_titled_by_its_first_sentence(result):
     assert nl_md.startswith("# Daarnaast zou Kim Jong-un hebben bevestigd")
 
 
-def _chromium() -> str:
-    path = shutil.which("chromium") or shutil.which("chromium-browser")
-    if not path:
-        pytest.skip("chromium is not installed (apt-get install chromium; .ci/run does)")
-    return path
-
-
-def _browser(*args: str) -> subprocess.CompletedProcess:
-    with tempfile.TemporaryDirectory() as profile:
-        flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 f"--user-data-dir={profile}"]
-        return subprocess.run([_chromium(), *flags, *args], capture_output=True, text=True, timeout=120)
-
-
-def test_index_html_renders_in_a_real_browser(result, tmp_path):
+def test_index_html_renders_in_a_realbrowser(result, tmp_path):
     out, _, _, records = result
     page = (out / "index.html").as_uri()
-    dom = _browser("--dump-dom", page).stdout
+    dom = browser("--dump-dom", page).stdout
     assert "<h1>Summaries</h1>" in dom
     for name, record in records.items():
         assert html.escape(name) in dom
@@ -160,11 +144,11 @@ def test_index_html_renders_in_a_real_browser(result, tmp_path):
         n_marks = sum(len(p["unsupported"]) + len(p["unsupported_nl"]) for p in record["summary"])
         assert n_marks == 0 or "<mark" in dom
     assert 'href="./000_4ec734f60fdfd72d.translation.html"' in dom
-    translation = _browser("--dump-dom", (out / "000_4ec734f60fdfd72d.translation.html").as_uri()).stdout
+    translation = browser("--dump-dom", (out / "000_4ec734f60fdfd72d.translation.html").as_uri()).stdout
     assert "De Noord-Koreaanse leider Kim Jong-un" in translation
 
     shot = tmp_path / "index.png"
-    _browser(f"--screenshot={shot}", "--window-size=1200,900", "--hide-scrollbars", page)
+    browser(f"--screenshot={shot}", "--window-size=1200,900", "--hide-scrollbars", page)
     width, height, pixels = _read_png(shot.read_bytes())
     assert (width, height) == (1200, 900)
     background = max(set(pixels), key=pixels.count)
