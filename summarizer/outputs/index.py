@@ -134,11 +134,10 @@ def index_html(archive: Archive, linker: Callable[[Archive], _Links]) -> str:
     n_flags = sum(len(flags(p, "en")) for a in archive.entries() for p in a.summary)
     gone = (f' {n_gone} <span class="badge gone">input gone</span>: their input file no longer exists '
             '(<code>summarize run --prune</code> removes their outputs).' if n_gone else "")
-    body = ["<h1>Summaries</h1>",
-            f'<p class="note">{archive.articles} articles ({n_new} <span class="badge new">new</span> in this run), '
+    note = (f'<p class="note">{archive.articles} articles ({n_new} <span class="badge new">new</span> in this run), '
             f'{archive.stories} stories, newest first.{gone} <mark>Marked</mark> numbers, dates, times and names '
-            f'({n_flags} in English) were found nowhere in the article; [n] links to the supporting source sentence.</p>',
-            _filters(archive)]
+            f'({n_flags} in English) were found nowhere in the article; [n] links to the supporting source sentence.</p>')
+    body = ["<h1>Summaries</h1>", note, _filters(archive)]
     for day, stories, articles in archive.days:
         label = "Undated" if day == UNDATED else day
         body.append(f'<section class="day" data-day="{escape("" if day == UNDATED else day)}"><h2>{escape(label)}</h2>')

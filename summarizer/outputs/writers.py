@@ -70,11 +70,14 @@ def translation_html(record: ArticleRecord) -> str:
     body = [f"<h1>{escape(display_title(record, 'nl'))}</h1>",
             f'<p class="meta">{escape(meta_line(record["meta"], record["source"]["name"]))} · '
             f'<a href="{escape(_index_link(record))}">index</a>{link}</p>',
-            '<table><thead><tr><th class="i">#</th><th lang="nl">NL · Nederlands (origineel)</th>'
-            '<th lang="en">EN · English</th></tr></thead><tbody>', *rows, "</tbody></table>"]
+            _HEADERS, *rows, "</tbody></table>"]
     if dropped:
         body += ["<h2>Left out of the story</h2>", f"<ul>{dropped}</ul>"]
     return page(display_title(record, "en"), "\n".join(body))
+
+
+_HEADERS = ('<table><thead><tr><th class="i">#</th><th lang="nl">NL · Nederlands (origineel)</th>'
+            '<th lang="en">EN · English</th></tr></thead><tbody>')
 
 
 def _index_link(record: ArticleRecord) -> str:
