@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 from summarizer.engines.ctranslate2 import CT2Engine
-from summarizer.engines.torch import TorchEngine
 from summarizer.models.sources import ModelSource
 
 pytest.importorskip("ctranslate2")

@@ -52,3 +52,19 @@ def test_an_article_markdown_carries_its_source_text_escaped():
     assert "\\- not a list \\<i\\> [0]" in en and "1\\. geen lijst" in nl
     assert "javascript:" not in en.split("## Summary")[0].replace("\\[link\\](javascript:x)", "")  # no link to it
     assert "ANP \\*" in en
+
+
+def test_a_story_markdown_carries_its_source_text_escaped():
+    from summarizer.outputs.report import story_markdown
+
+    member = {"name": "in/`odd`.txt", "title": {"nl": "# Kop [x](javascript:y)", "en": "<b>Head</b>"}, "date": "2024-01-02",
+              "source": "ANP *", "byline": None, "sentences": 1, "adds": [0]}
+    story = {"id": "s1", "articles": [member], "similarity": [[1.0]],
+             "sentences": [{"nl": "> geen citaat", "en": "# not a heading"}], "shared": [], "shared_paragraphs": 0,
+             "translations_saved": 0,
+             "summary": [{"en": "- not a list", "nl": "1. geen lijst", "sources": [0], "unsupported": [], "unsupported_nl": []}]}
+    en, nl = story_markdown(story, "en"), story_markdown(story, "nl")
+    assert en.startswith("# Story: \\<b\\>Head\\</b\\>\n") and nl.startswith("# Verhaal: \\# Kop \\[x\\](javascript:y)\n")
+    assert "``in/`odd`.txt``" in en and "ANP \\*" in en
+    assert "\\- not a list [0]" in en and "1\\. geen lijst [0]" in nl
+    assert "\\# not a heading" in en and "\\> geen citaat" in nl

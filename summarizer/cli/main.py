@@ -121,6 +121,7 @@ def run_options(params: dict[str, Any]) -> RunOptions:
         retry_loops=params["retry_loops"],
         max_bytes=params["max_bytes"] or None,
         follow_symlinks=params["follow_symlinks"],
+        prune=params["prune"],
     )
 
 

@@ -74,6 +74,10 @@ def run_parameters() -> list[inspect.Parameter]:
             show_default=False)]),
         _parameter("out", Annotated[Path, typer.Option("--out", "-o", envvar="SUMMARIZE_OUT", help="Output folder.",
                                                        rich_help_panel=io)], Path("out")),
+        _parameter("prune", Annotated[bool, typer.Option(
+            "--prune", rich_help_panel=io,
+            help="Remove the outputs of earlier articles whose input file no longer exists (the index lists them as gone).")],
+            False),
         *_role_parameters(),
         _parameter("lock", LockOpt, Path("models.lock")),
         _parameter("offline", Annotated[bool, typer.Option("--offline", envvar="SUMMARIZE_OFFLINE", help="Never download models.",

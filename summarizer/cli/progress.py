@@ -57,6 +57,9 @@ def report_text(report: RunReport, out_dir: Path) -> str:
         f"articles:  {len(report.done)} done, {len(report.failed)} failed -> {out_dir}/",
         f"sentences: {report.sentences} translated",
         f"stories:   {report.stories} (digests in {out_dir}/stories/; {report.translations_saved} shared sentences translated once)",
+        f"archive:   {report.archived} articles in {out_dir}/index.html"
+        + (f"; {report.gone} whose input is gone (--prune removes them)" if report.gone else "")
+        + (f"; {report.pruned} pruned" if report.pruned else ""),
         f"cache:     {report.cache_hits} hits, {report.cache_misses} misses ({rate})"
         + (f"; {report.cache_repaired} damaged entries recomputed" if report.cache_repaired else "")
         + ("; read-only, nothing saved" if report.cache_read_only else ""),

@@ -13,22 +13,35 @@ __all__ = ["page", "escape", "meta_line", "marked", "web_link"]
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 _CSS = """
-body{font:15px/1.45 system-ui,sans-serif;margin:0 auto;max-width:1100px;padding:1em 2em;color:#222;background:#fff}
-h1{font-size:1.6em}h2{font-size:1.2em;margin:1.6em 0 .2em}.meta{color:#666;font-size:.9em}
-.pair{display:grid;overflow-wrap:anywhere;grid-template-columns:1fr 1fr;gap:.3em 1.5em;margin:.6em 0}
-.pair .h{font-weight:600;color:#555;border-bottom:1px solid #ddd}
-mark{background:#ffd54f;padding:0 .1em}mark.loop{background:#ef9a9a}
-.src{color:#1565c0;font-size:.75em;vertical-align:super}
-section{border-top:2px solid #eee;margin-top:1em}
-table{border-collapse:collapse;width:100%}td{border-top:1px solid #eee;padding:.3em;vertical-align:top}
-td.i{color:#888;width:3em}.note{color:#777;font-size:.85em}
+:root{color-scheme:light dark;--fg:#222;--bg:#fff;--muted:#666;--rule:#e4e4e4;--link:#1565c0;--mark:#ffd54f;--loop:#ef9a9a;
+--card:#fafafa;--badge:#2e7d32;--warn:#c62828}
+@media (prefers-color-scheme:dark){:root{--fg:#e6e6e6;--bg:#121212;--muted:#a0a0a0;--rule:#333;--link:#82b1ff;
+--mark:#8d6e00;--loop:#8e2f2f;--card:#1c1c1c;--badge:#66bb6a;--warn:#ef5350}}
+html{-webkit-text-size-adjust:100%;text-size-adjust:100%}
+body{font:16px/1.5 system-ui,sans-serif;margin:0 auto;max-width:1100px;padding:1em 2em;color:var(--fg);background:var(--bg);
+overflow-wrap:anywhere}
+a{color:var(--link)}h1{font-size:1.6em}h2{font-size:1.25em;margin:1.6em 0 .2em}h3{font-size:1.1em;margin:.8em 0 .2em}
+.meta{color:var(--muted);font-size:.9em}
+.pair{display:grid;overflow-wrap:anywhere;grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:.3em 1.5em;margin:.6em 0}
+.pair .h{font-weight:600;color:var(--muted);border-bottom:1px solid var(--rule)}
+mark{background:var(--mark);color:inherit;padding:0 .1em}mark.loop{background:var(--loop)}
+.src{color:var(--link);font-size:.75em;vertical-align:super;text-decoration:none}
+section{border-top:2px solid var(--rule);margin-top:1em}
+table{border-collapse:collapse;width:100%;table-layout:fixed}td,th{border-top:1px solid var(--rule);padding:.3em;vertical-align:top;text-align:left}
+th{color:var(--muted)}td.i,th.i{color:var(--muted);width:3em}.note{color:var(--muted);font-size:.85em}
+tr:target{background:var(--mark)}
+@media (max-width:600px){body{padding:.6em .8em}.pair{grid-template-columns:minmax(0,1fr)}.pair .h{display:none}
+.pair .nl{color:var(--muted);margin-bottom:.5em}}
 """
 
 
-def page(title: str, body: str) -> str:
-    """A complete, self-contained HTML page."""
-    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>'
-            f"<style>{_CSS}</style></head>\n<body>\n{body}\n</body></html>\n")
+def page(title: str, body: str, *, css: str = "", script: str = "") -> str:
+    """A complete, self-contained HTML page: readable on a phone, light or dark as the reader prefers, no external assets."""
+    tail = f"\n<script>{script}</script>" if script else ""
+    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f'<meta name="color-scheme" content="light dark"><title>{escape(title)}</title>'
+            f"<style>{_CSS}{css}</style></head>\n<body>\n{body}{tail}\n</body></html>\n")
 
 
 def escape(text: object) -> str:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["escape_md", "code_span"]
+__all__ = ["escape_md", "code_span", "md_link"]
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")  # markup anywhere in a line
 _LINE_START = re.compile(r"^(\s*)([#+=>-]|\d+)([.)]?)")  # markup only at a line's start: headings, lists, quotes
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _BREAK = re.compile(r"[\r\n\u2028\u2029]+")
+_URL_UNSAFE = {"(": "%28", ")": "%29", "<": "%3C", ">": "%3E", " ": "%20", "\\": "%5C"}
 
 
 def escape_md(text: str) -> str:
@@ -32,3 +33,9 @@ def code_span(text: str) -> str:
     fence = "`" * (longest + 1)
     pad = " " if text.startswith("`") or text.endswith("`") or not text.strip() else ""
     return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def md_link(text: str, url: str) -> str:
+    """A Markdown link: ``text`` escaped, the URL (already relative and quoted, or http(s)) with brackets and spaces encoded."""
+    target = "".join(_URL_UNSAFE.get(c, c) for c in _CONTROL.sub("", _BREAK.sub("", url)))
+    return f"[{escape_md(text)}]({target})"

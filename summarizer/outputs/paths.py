@@ -39,6 +39,7 @@ __all__ = [
     "PART_SEPARATOR",
     "RESERVED",
     "STORIES_DIR",
+    "article_files",
     "Plan",
     "PlanError",
     "Planned",
@@ -140,6 +141,14 @@ def story_paths(out_dir: Path, story_id: str) -> dict[str, Path]:
     if not _STORY_ID.fullmatch(story_id):
         raise ValueError(f"story id {story_id!r} is not [A-Za-z0-9][A-Za-z0-9_-]*")
     return {suffix: out_dir / STORIES_DIR / f"{story_id}.{suffix}" for suffix in STORY_SUFFIXES}
+
+
+def article_files(json_path: Path) -> dict[str, Path]:
+    """Every output file of the article whose record is ``json_path`` (``<base>.json``), by suffix."""
+    if not json_path.name.endswith(".json"):
+        raise ValueError(f"{json_path}: an article record ends in .json")
+    base = json_path.name[: -len(".json")]
+    return {suffix: json_path.with_name(f"{base}.{suffix}") for suffix in ARTICLE_SUFFIXES}
 
 
 def index_paths(out_dir: Path) -> dict[str, Path]:

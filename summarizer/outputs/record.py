@@ -8,10 +8,8 @@ through `agency()`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any, Literal, TypedDict
 
 __all__ = [
@@ -23,7 +21,6 @@ __all__ = [
     "Sentence",
     "Span",
     "Meta",
-    "ArticleDigest",
     "title",
     "title_text",
     "fallback_title",
@@ -48,6 +45,7 @@ class SourceFile(TypedDict):
     name: str  # path relative to the input folder: names the outputs
     sha256: str
     decode_warnings: list[str]  # what decoding had to repair (bad bytes, NULs), with byte offsets
+    file: str | None  # the input file's absolute path, None for a URL; absent in older records: read it with .get
 
 
 class Title(TypedDict):
@@ -239,31 +237,3 @@ def flag_key(lang: Lang) -> Literal["unsupported", "unsupported_nl"]:
 def flags(pair: SummaryPair, lang: Lang) -> list[Span]:
     """The spans of a summary sentence in ``lang`` found nowhere in the article."""
     return pair.get(flag_key(lang)) or []
-
-
-@dataclass(frozen=True)
-class ArticleDigest:
-    """What the index needs of a written article, kept in memory instead of re-reading its JSON."""
-
-    name: str
-    json_path: Path
-    record_title: Title | None
-    meta: Meta
-    summary: tuple[SummaryPair, ...]
-    sources_en: dict[int, str]  # English text of each cited source sentence
-    titles: dict[str, str]  # lang -> the title to show: the headline, else the first sentence shortened, else the name
-
-    @classmethod
-    def of(cls, record: ArticleRecord, json_path: Path) -> ArticleDigest:
-        """The digest of a record written at ``json_path``."""
-        cited = {i for pair in record["summary"] for i in pair.get("sources", [])}
-        english = record["translation"]
-        return cls(
-            name=record["source"]["name"],
-            json_path=json_path,
-            record_title=record["meta"].get("title"),
-            meta=record["meta"],
-            summary=tuple(record["summary"]),
-            sources_en={i: english[i]["en"] for i in sorted(cited) if i < len(english)},
-            titles={lang: display_title(record, lang) for lang in ("en", "nl")},
-        )

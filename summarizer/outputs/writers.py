@@ -54,7 +54,7 @@ def _sentence(pair: SummaryPair, lang: Lang) -> str:
 
 
 def translation_html(record: ArticleRecord) -> str:
-    """Every source sentence with its translation, section breaks and dropped lines included."""
+    """Every source sentence with its translation under NL/EN headers, each row anchored ``#s<n>``, section breaks and dropped lines included."""
     sections = {s["paragraph"]: s for s in record["meta"].get("sections") or []}
     rows, last = [], None
     for i, t in enumerate(record["translation"]):
@@ -65,13 +65,19 @@ def translation_html(record: ArticleRecord) -> str:
         loop = ' <mark class="loop">loop</mark>' if t.get("loop") else ""
         rows.append(f'<tr id="s{i}"><td class="i">{i}</td><td>{escape(t["nl"])}</td><td>{escape(t["en"])}{loop}</td></tr>')
     dropped = "".join(f"<li>{escape(d['text'])} <span class='note'>({escape(d['reason'])})</span></li>" for d in record.get("dropped", []))
+    original = web_link(record["meta"].get("url"))
+    link = f' · <a href="{escape(original)}" rel="noreferrer">original</a>' if original else ""
     body = [f"<h1>{escape(display_title(record, 'nl'))}</h1>",
             f'<p class="meta">{escape(meta_line(record["meta"], record["source"]["name"]))} · '
-            f'<a href="{escape(_index_link(record))}">index</a></p>',
-            "<table>", *rows, "</table>"]
+            f'<a href="{escape(_index_link(record))}">index</a>{link}</p>',
+            _HEADERS, *rows, "</tbody></table>"]
     if dropped:
         body += ["<h2>Left out of the story</h2>", f"<ul>{dropped}</ul>"]
     return page(display_title(record, "en"), "\n".join(body))
+
+
+_HEADERS = ('<table><thead><tr><th class="i">#</th><th lang="nl">NL · Nederlands (origineel)</th>'
+            '<th lang="en">EN · English</th></tr></thead><tbody>')
 
 
 def _index_link(record: ArticleRecord) -> str:

@@ -33,6 +33,7 @@ class RunOptions:
     max_bytes: int | None = MAX_BYTES  # larger input files are refused unread; None: no limit
     retry_loops: bool = True  # regenerate looping output once with stricter settings (else only flag it)
     follow_symlinks: bool = False  # follow links out of the input folders (never to pipes, devices, /proc...)
+    prune: bool = False  # remove the outputs of archived articles whose input file no longer exists
 
 
 @dataclass
@@ -53,6 +54,9 @@ class RunReport:
     retries: int = 0  # batches re-run after a worker died (engine "ray")
     stories: int = 0  # groups of articles about one event, each with a digest in out/stories/
     translations_saved: int = 0  # sentences shared between articles of a story, translated once
+    archived: int = 0  # articles the index lists: every record in out/, this run's and earlier runs'
+    gone: int = 0  # archived articles whose input file no longer exists (kept: see prune)
+    pruned: int = 0  # archived articles whose outputs --prune removed
     seconds: float = 0.0
 
     @property

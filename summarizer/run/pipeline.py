@@ -1,19 +1,17 @@
-"""The run: read articles window by window, translate nl->en, summarize, translate the summary en->nl, write, then stories and the index."""
+"""The run: read articles window by window, translate nl->en, summarize, translate the summary en->nl, write, then the archive (run.archive)."""
 
 from __future__ import annotations
 
-import errno
-import json
 import logging
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..cache import Cache
 from ..errors import (
-    ArticleError, CacheError, Interrupted, ModelLoadError, ModelNotFoundError, OutputError, SummarizerError, Terminated,
+    ArticleError, CacheError, Interrupted, ModelLoadError, ModelNotFoundError, OutputError, Terminated,
     TerminateSignal, UsageError,
 )
 from ..inputs.articles import Article, Splitter
@@ -22,11 +20,12 @@ from ..inputs.language import guess_language
 from ..inputs.segment import split_sentences
 from ..models.sources import model_store
 from ..outputs.fsutil import atomic_write_many, remove_stale_conversions, remove_stale_temps
-from ..outputs.record import ArticleDigest, ArticleRecord, StoryRecord, SummaryPair
-from ..outputs.report import write_index, write_stories
+from ..outputs.record import ArticleRecord, SummaryPair
 from ..outputs.paths import plan_outputs
 from ..outputs.writers import WRITERS
-from ..trust.stories import Features, build_story, digest_input, group
+from ..trust.stories import Features
+from .archive import finish
+from .failures import DISK_FULL, cause, output_error, where
 from .intake import Unit, load, take_in
 from .options import NullReporter, Reporter, RunOptions, RunReport
 from .plan import plan_engines
@@ -38,7 +37,6 @@ __all__ = ["run", "output_paths"]
 log = logging.getLogger(__name__)
 
 WINDOW = 32  # articles translated together: bounded memory, still large batches
-_DISK_FULL = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EROFS}
 
 
 def output_paths(out_dir: Path, name: str) -> dict[str, Path]:
@@ -48,11 +46,11 @@ def output_paths(out_dir: Path, name: str) -> dict[str, Path]:
 
 @dataclass
 class _Written:
-    """Where each article goes, and what the end of the run needs of those written: index digests, story features."""
+    """Where each article goes, and what the end of the run needs of those written: their records, story features."""
 
     paths: dict[str, dict[str, Path]]  # article key -> output file by suffix
-    digests: list[ArticleDigest] = field(default_factory=list)
-    features: list[Features] = field(default_factory=list)
+    records: dict[str, Path] = field(default_factory=dict)  # article name -> the record this run wrote
+    features: dict[str, Features] = field(default_factory=dict)
 
 
 def run(inputs: Path | str | Sequence[Path | str], options: RunOptions, *, reporter: Reporter | None = None) -> RunReport:
@@ -89,11 +87,11 @@ def run(inputs: Path | str | Sequence[Path | str], options: RunOptions, *, repor
             if articles:
                 _process_window(articles, bench, report, written, reporter)
         try:
-            _finish(bench, report, written, reporter)
+            finish(bench, written.records, written.features, report, reporter)
         except OSError as exc:
-            if exc.errno not in _DISK_FULL:
+            if exc.errno not in DISK_FULL:
                 raise
-            raise _output_error(exc, options.out_dir, "the index and story pages") from exc
+            raise output_error(exc, options.out_dir, "the index and story pages") from exc
         report.models_loaded = bench.loads
         report.retries = bench.retries
     except KeyboardInterrupt as exc:
@@ -208,49 +206,10 @@ def _process(articles: list[Article], bench: Workbench, report: RunReport, writt
         except ArticleError as exc:  # this article's files cannot be written; the others still can
             _fail(report, article.name, exc.problem)
             continue
-        written.digests.append(ArticleDigest.of(record, paths["json"]))
-        written.features.append(Features.of(record))
+        written.records[record["source"]["name"]] = paths["json"]
+        written.features[record["source"]["name"]] = Features.of(record)
         report.done.append(article.name)
         report.sentences += len(article.sentences)
-
-
-def _finish(bench: Workbench, report: RunReport, written: _Written, reporter: Reporter) -> None:
-    """Group the written articles into stories, write a digest per story, then index.html and index.md.
-
-    Only the members of multi-article stories are read back from their JSON, to be merged.
-    """
-    out = bench.options.out_dir
-    order = sorted(range(len(written.digests)), key=lambda i: written.digests[i].name)
-    digests = [written.digests[i] for i in order]
-    features = [written.features[i] for i in order]
-    groups = [m for m in group(features) if len(m) > 1]
-    members = [[_read_record(digests[i]) for i in m] for m in groups]
-    inputs = [digest_input(records) for records in members]
-    try:  # every story's digest at once: summaries batched across stories, then their translations
-        digest, _ = bench.summarize_guarded(inputs, reporter)
-        english = [split_sentences(text, "en") for text in digest]
-        dutch, _ = bench.translate_guarded("en-nl", [s for sentences in english for s in sentences], reporter)
-    except (ModelNotFoundError, ModelLoadError, OutputError, CacheError):
-        raise
-    except SummarizerError as exc:  # the articles are written; stories without a digest are only logged
-        log.error("stories of %s: no digests (%s)", ", ".join(digests[i].name for m in groups for i in m), exc)
-        members, inputs, english, dutch = [], [], [], []
-    summaries = {tuple(sentences): sentences_en for sentences, sentences_en in zip(inputs, english)}
-    translations = dict(zip((s for sentences in english for s in sentences), dutch))
-    stories: list[StoryRecord] = [
-        build_story(records, summarize=lambda sentences: summaries[tuple(sentences)],
-                    translate=lambda sentences: [translations[s] for s in sentences])
-        for records in members
-    ]
-    _write_report(out, lambda: write_stories(out, stories), "the story pages", report)
-    _write_report(out, lambda: write_index(out, digests, stories), "the index", report)
-    report.stories = len(stories)
-    report.translations_saved = sum(s["translations_saved"] for s in stories)
-
-
-def _read_record(digest: ArticleDigest) -> ArticleRecord:
-    record: ArticleRecord = json.loads(digest.json_path.read_text(encoding="utf-8"))
-    return record
 
 
 def _write(record: ArticleRecord, paths: dict[str, Path]) -> None:
@@ -262,33 +221,6 @@ def _write(record: ArticleRecord, paths: dict[str, Path]) -> None:
     try:
         atomic_write_many({path: WRITERS[suffix](record).encode("utf-8") for suffix, path in paths.items()})
     except OSError as exc:
-        if exc.errno in _DISK_FULL:
-            raise _output_error(exc, paths["json"].parent, f"the outputs of {record['source']['name']}") from exc
-        raise ArticleError(paths["json"], f"cannot write {_where(exc, paths['json'])} ({_cause(exc)})") from exc
-
-
-def _write_report(out: Path, write: Callable[[], None], what: str, report: RunReport) -> None:
-    """Write the stories or the index; an OSError other than a full disk is one line, and the rest is still written."""
-    try:
-        write()
-    except OSError as exc:
-        if exc.errno in _DISK_FULL:
-            raise _output_error(exc, out, what) from exc
-        where, problem = _where(exc, out), f"cannot write {what} ({_cause(exc)})"
-        report.unwritten[where] = problem
-        log.info("%s: %s", where, problem)
-
-
-def _where(exc: OSError, default: Path) -> str:
-    return str(exc.filename) if exc.filename else str(default)
-
-
-def _cause(exc: OSError) -> str:
-    return exc.strerror or type(exc).__name__
-
-
-def _output_error(exc: OSError, folder: Path, what: str) -> OutputError:
-    return OutputError(
-        f"{folder}: cannot write {what} ({exc.strerror}); the outputs written before it are complete. "
-        "Free some space (or pass another --out) and rerun: finished work is cached"
-    )
+        if exc.errno in DISK_FULL:
+            raise output_error(exc, paths["json"].parent, f"the outputs of {record['source']['name']}") from exc
+        raise ArticleError(paths["json"], f"cannot write {where(exc, paths['json'])} ({cause(exc)})") from exc

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from .. import __version__
 from ..inputs.articles import Article
 from ..inputs.meta import article_meta
@@ -37,7 +39,7 @@ def article_record(
     return {
         "schema": SCHEMA,
         "source": {"path": str(article.path), "name": article.name, "sha256": article.sha256,
-                   "decode_warnings": list(article.decode_warnings)},
+                   "decode_warnings": list(article.decode_warnings), "file": _local_file(article)},
         "meta": {
             "date": article.date,
             "title": {"nl": article.title, "en": title_en} if article.title else None,
@@ -55,6 +57,11 @@ def article_record(
         "settings": bench.settings_record(),
         "signature": str(signature(models, bench)),
     }
+
+
+def _local_file(article: Article) -> str | None:
+    """The absolute path of the file the article was just read from; None when it came from a URL (no such file)."""
+    return os.path.abspath(article.path) if os.path.isfile(article.path) else None
 
 
 def signature(models: dict[str, ModelRef], bench: Workbench) -> Signature:

@@ -16,7 +16,7 @@ from .annotate import annotate
 from .provenance import content_tokens
 
 __all__ = [
-    "Features", "group", "similarity", "deduplicate", "digest_input", "build_story", "story_id", "SIMILARITY", "MAX_DAYS", "NEAR_DUPLICATE",
+    "Features", "group", "close_days", "similarity", "deduplicate", "digest_input", "build_story", "story_id", "SIMILARITY", "MAX_DAYS", "NEAR_DUPLICATE",
 ]
 
 SIMILARITY = 0.3  # tf-idf cosine; same-event news scores 0.4-0.7, unrelated articles < 0.15
@@ -185,8 +185,8 @@ def _same(a: set[str], b: set[str], normal_a: str, normal_b: str) -> bool:
     return bool(a and b) and len(a & b) / len(a | b) >= NEAR_DUPLICATE
 
 
-def _day(article: Features) -> date | None:
-    value = article.day or ""
+def _day(value: str | None) -> date | None:
+    value = value or ""
     try:
         return date.fromisoformat(value) if len(value) == 10 else None
     except ValueError:
@@ -194,11 +194,16 @@ def _day(article: Features) -> date | None:
 
 
 def _close(a: Features, b: Features, max_days: int) -> bool:
+    return close_days(a.day, b.day, max_days=max_days)
+
+
+def close_days(a: str | None, b: str | None, *, max_days: int = MAX_DAYS) -> bool:
+    """Whether two articles' days (ISO day, ``YYYY-MM`` or unknown) are close enough to be one story; unknown is close to all."""
     da, db = _day(a), _day(b)
     if da and db:
         return abs((da - db).days) <= max_days
-    ma, mb = ((x.day or "")[:7] for x in (a, b))
-    if len(ma) == 7 and len(mb) == 7:
+    ma, mb = ((x or "")[:7] for x in (a, b))
+    if len(ma) == 7 and len(mb) == 7 and ma[:4].isdigit() and mb[:4].isdigit() and ma[5:].isdigit() and mb[5:].isdigit():
         months = lambda m: int(m[:4]) * 12 + int(m[5:7])  # noqa: E731
         return abs(months(ma) - months(mb)) <= 1
     return True
