@@ -151,3 +151,75 @@ def test_names_that_look_like_urls_link_to_their_own_page(tmp_path, seed_dir, mo
     assert len(pages) == len(links) and all((out / unquote(h[2:])).is_file() for h in pages)
     md_links = re.findall(r"\]\(([^)]*)\)", (out / "index.md").read_text())
     assert all(not re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", h) or h.startswith(("http://", "https://")) for h in md_links)
+
+
+def _tree(root: Path, cwd: Path) -> dict[str, bytes]:
+    """Every file under ``root`` (links not followed) with its bytes, except the run's own outputs and cache."""
+    found = {}
+    for path in sorted(root.rglob("*")):
+        if cwd / "out" in path.parents or cwd / "cache" in path.parents or path.is_symlink() or not path.is_file():
+            continue
+        try:
+            found[str(path.relative_to(root))] = path.read_bytes()
+        except OSError:
+            found[str(path.relative_to(root))] = b"<unreadable>"
+    return found
+
+
+def test_a_hostile_tree_gives_one_line_per_refused_input_and_writes_everything_else(tmp_path, seed_dir, model_args):
+    """Every case of the issue in one folder: no traceback, one line per refusal, nothing outside out/ read or written."""
+    seed = (seed_dir / SEEDS[0]).read_bytes()
+    dutch = (seed_dir / SEEDS[1]).read_text(encoding="utf-8")
+    secret = tmp_path / "elsewhere" / "secret.txt"
+    secret.parent.mkdir()
+    secret.write_text("Het geheime wachtwoord van de minister is tulpenbollen1234 en dat weet niemand.\n" * 3)
+    src = tmp_path / "in"
+    (src / "sub").mkdir(parents=True)
+    (src / "good.txt").write_bytes(seed)
+    (src / "sub" / "good.txt").write_text(dutch)
+    (src / "A.txt").write_bytes(seed)
+    (src / "a.txt").write_text(dutch)  # differs from A.txt only by case
+    (src / "stories").mkdir()
+    (src / "stories" / "story-0123456789.txt").write_bytes(seed)
+    (src / "index.html").mkdir()
+    (src / "index.html" / "x.txt").write_bytes(seed)
+    (src / ".d.999999~part~e.tmp").mkdir()
+    (src / ".d.999999~part~e.tmp" / "y.txt").write_bytes(seed)
+    (src / "javascript:alert(1).txt").write_bytes(seed)
+    (src / "x\x1b]0;t\x07\nfailed: forged.txt").write_bytes(seed)
+    (src / ("é" * 104 + ".txt")).write_bytes(seed)
+    (src / "mostly-utf8.txt").write_bytes(dutch.encode() [:400] + b"\xff\xfe caf\xe9 " + dutch.encode()[400:])
+    (src / "utf16-no-bom.txt").write_bytes(dutch.encode("utf-16-le"))
+    (src / "nul.txt").write_bytes(dutch.encode()[:200] + b"\x00" + dutch.encode()[200:])
+    (src / "cr.txt").write_bytes(dutch.replace("\n", "\r").encode())
+    refused = {
+        "passwd.txt": "/etc/passwd", "status.txt": "/proc/self/status", "secret.txt": str(secret),
+    }
+    for name, target in refused.items():
+        (src / name).symlink_to(target)
+    (src / "linked-folder").symlink_to(secret.parent, target_is_directory=True)
+    os.mkfifo(src / "fifo.txt")
+    (src / "dots.txt").write_text("... --- !!! ??? 123 456 789")
+    (src / "empty.txt").write_text("")
+    before = _tree(tmp_path, tmp_path)
+
+    result = _run([str(src), "--out", str(tmp_path / "out"), "--cache-dir", str(tmp_path / "cache"), *FAST[:-1],
+                   *model_args], tmp_path)
+
+    assert result.returncode == EXIT_FAILED, result.stderr
+    assert "Traceback" not in result.stderr + result.stdout and "\x1b" not in result.stderr + result.stdout
+    failed = {line.split(": ", 2)[1]: line for line in _failed_lines(result.stderr)}
+    assert set(failed) == {*refused, "fifo.txt", "dots.txt", "empty.txt"}, result.stderr
+    assert len(_failed_lines(result.stderr)) == len(failed)  # once each
+    assert "linked-folder" in result.stderr  # a skipped folder is named
+    out = tmp_path / "out"
+    written = [json.loads(p.read_text()) for p in out.rglob("*.json") if out / "stories" not in p.parents]
+    names = {r["source"]["name"] for r in written}
+    assert names == {"good.txt", "sub/good.txt", "A.txt", "a.txt", "stories/story-0123456789.txt", "index.html/x.txt",
+                     "javascript:alert(1).txt", "x\x1b]0;t\x07\nfailed: forged.txt", "é" * 104 + ".txt",
+                     "mostly-utf8.txt", "utf16-no-bom.txt", "nul.txt", "cr.txt"}
+    everything = "".join(p.read_text(errors="replace") for p in out.rglob("*") if p.is_file())
+    assert "tulpenbollen1234" not in everything and "root:x:0:0" not in everything
+    assert all(out in p.resolve().parents for p in out.rglob("*"))
+    assert (out / "index.html").is_file() and (out / "index.html").read_text().count(".translation.html") >= len(names)
+    assert _tree(tmp_path, tmp_path) == before  # nothing outside out/ (and the cache) was written
