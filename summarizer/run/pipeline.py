@@ -27,6 +27,7 @@ from ..trust.stories import Features, build_story, digest_input, group
 from .options import NullReporter, Reporter, RunOptions, RunReport
 from .plan import plan_engines
 from .records import article_record
+from .reporting import Prefixed
 from .workbench import Workbench, store_root
 
 __all__ = ["run", "output_paths"]
@@ -88,11 +89,15 @@ def run(inputs: Path | str | Sequence[Path | str], options: RunOptions, *, repor
     bench = None
     interrupted = False
     try:
+        reporter.status("checking models (the first run downloads and converts them)")
         bench = Workbench.build(options, plan, cache)
+        reporter.status("")
         for start in range(0, len(found), WINDOW):  # read per window: memory stays bounded
+            reporter.articles(start, min(WINDOW, len(found) - start), len(found))
             articles = _read_all(found[start:start + WINDOW], report, options, bench.split_cached)
             if articles:
                 _process_window(articles, bench, report, written, reporter)
+        reporter.articles(len(found), 0, len(found))
         try:
             _finish(bench, report, written, reporter)
         except OSError as exc:
@@ -107,7 +112,7 @@ def run(inputs: Path | str | Sequence[Path | str], options: RunOptions, *, repor
     finally:
         if bench is not None:
             bench.close()
-        report.cache_hits, report.cache_misses = cache.hits, cache.misses
+        report.cache_hits, report.cache_misses = cache.lookups("translate", "summarize")  # model work, not segmentation
         report.cache_repaired, report.cache_read_only = cache.repaired, cache.read_only
         if cache.pending:
             reporter.status(f"saving {cache.pending} results to the busy cache")
@@ -220,10 +225,11 @@ def _finish(bench: Workbench, report: RunReport, written: _Written, reporter: Re
     groups = [m for m in group(features) if len(m) > 1]
     members = [[_read_record(digests[i]) for i in m] for m in groups]
     inputs = [digest_input(records) for records in members]
+    stories_reporter = Prefixed(reporter, "stories")
     try:  # every story's digest at once: summaries batched across stories, then their translations
-        digest, _ = bench.summarize_guarded(inputs, reporter)
+        digest, _ = bench.summarize_guarded(inputs, stories_reporter)
         english = [split_sentences(text, "en") for text in digest]
-        dutch, _ = bench.translate_guarded("en-nl", [s for sentences in english for s in sentences], reporter)
+        dutch, _ = bench.translate_guarded("en-nl", [s for sentences in english for s in sentences], stories_reporter)
     except (ModelNotFoundError, ModelLoadError, OutputError, CacheError):
         raise
     except SummarizerError as exc:  # the articles are written; stories without a digest are only logged
