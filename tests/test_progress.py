@@ -254,3 +254,81 @@ def test_cli_run_in_a_pipe_gets_plain_lines_and_the_report(tmp_path, seed_dir, m
     assert re.search(r"^translating nl-en: (\d+)/\1 in \d+\.\d s$", result.output, re.MULTILINE)
     assert f"open:      {tmp_path / 'o' / 'index.html'}" in result.output
     assert "retries" not in result.output and "━" not in result.output
+
+
+def test_a_new_ctranslate2_model_is_converted_under_its_own_status_once(tmp_path):
+    from summarizer.engines.ctranslate2 import CT2Engine
+    from summarizer.engines.factory import FallbackEngine
+    from summarizer.engines.torch import TorchEngine
+    from summarizer.run.reporting import Announced
+
+    source = ModelSource("nl-en", "fake/nl-en", "r1", tmp_path / "model")
+
+    def engine() -> FallbackEngine:
+        ct2 = CT2Engine(source, device="cpu", store=tmp_path / "ct2")
+
+        def prepare() -> Any:
+            ct2.converted_dir.mkdir(parents=True)
+            (ct2.converted_dir / "model.bin").write_bytes(b"converted")
+            return ct2.converted_dir
+
+        def preload() -> None:
+            ct2.loads += 1
+
+        ct2.prepare, ct2.preload = prepare, preload  # type: ignore[method-assign]
+        return FallbackEngine(ct2, TorchEngine(source, device="cpu", dtype="float32"))
+
+    first = Recorder()
+    announced = Announced(engine(), first)
+    assert announced.compute == "ctranslate2:cpu:int8"
+    announced._load()
+    assert first.statuses == ["converting nl-en model to CTranslate2 (once: later runs reuse it)", "",
+                              "loading nl-en model", ""]
+    again = Recorder()
+    announced = Announced(engine(), again)  # a later run: the converted model is in the store
+    assert announced.compute == "ctranslate2:cpu:int8"
+    announced._load()
+    assert again.statuses == ["loading nl-en model", ""]
+
+
+def test_live_display_keeps_one_line_per_stage_across_windows_and_retries_apart():
+    live = LiveReporter(_terminal(), clock=lambda: 0.0)
+    for start, count, loops in ((0, 32, 2), (32, 8, 0)):
+        live.articles(start, count, 40)
+        live.stage("translating nl-en", count * 10)
+        live.advance(count * 10)
+        if loops:
+            live.stage("retrying loops (nl-en)", loops)
+            live.advance(loops)
+        live.stage("summarizing", count)
+        live.advance(count)
+    live.articles(40, 0, 40)
+    console = _terminal()
+    console.print(live)
+    text = console.export_text()
+    assert re.search(r"translating nl-en .* 400/400", text)  # one line for the run, not restarted per window or retry
+    assert re.search(r"retrying loops \(nl-en\) .* 2/2", text)
+    assert re.search(r"summarizing .* 40/40", text)
+    assert re.search(r"articles .* 40/40", text)
+    assert text.count("translating nl-en") == 1
+
+
+def test_python_warnings_and_stray_stderr_print_above_the_live_display():
+    import sys
+    import warnings
+
+    console = _terminal()
+    logging.captureWarnings(False)  # an earlier test's capture outlived pytest's own warnings.catch_warnings
+    _logging(quiet=False, verbose=False, console=console)
+    try:
+        with reporter_for(console, quiet=False) as reporter:
+            reporter.stage("translating nl-en", 2)
+            warnings.warn("a library's warning", UserWarning, stacklevel=1)
+            print("a library's own line", file=sys.stderr)
+            reporter.advance(2)
+    finally:
+        logging.captureWarnings(False)
+    text = console.export_text()
+    final = text[max(text.rindex("a library's warning"), text.rindex("a library's own line")):]
+    assert re.search(r"translating nl-en .* 2/2", final)
+    assert text.count("a library's own line") == 1

@@ -108,6 +108,7 @@ def _logging(quiet: bool, verbose: bool, console: Any = None) -> None:
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(SafeFormatter("%(levelname)s: %(message)s"))
     logging.basicConfig(level=level, format="%(message)s", handlers=[handler], force=True)
+    logging.captureWarnings(True)  # warnings.warn() of torch and friends through the same handler, not into the display
 
 
 def _cache_dir(cache_dir: Optional[Path]) -> Path:

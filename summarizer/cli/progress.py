@@ -219,7 +219,8 @@ def reporter_for(console: Any, *, quiet: bool) -> Iterator[Reporter]:
     from rich.live import Live
 
     live = LiveReporter(console)
-    with Live(live, console=console, refresh_per_second=8, transient=False, redirect_stdout=False, redirect_stderr=False):
+    # stray writes to stderr (a library's own bars or prints) are shown above the display, not drawn into it
+    with Live(live, console=console, refresh_per_second=8, transient=False, redirect_stdout=False, redirect_stderr=True):
         try:
             yield live
         finally:

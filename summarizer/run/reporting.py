@@ -6,6 +6,8 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 from ..engines.base import Engine, Job, WrappedEngine
+from ..engines.ctranslate2 import CT2Engine
+from ..engines.factory import FallbackEngine
 from .options import Reporter
 
 __all__ = ["Prefixed", "Announced"]
@@ -60,7 +62,10 @@ class Announced(WrappedEngine):
     def compute(self) -> str:
         """The engine's backend, device and precision; the first time, under a status (it may convert the model)."""
         if self._compute is None:
-            with self._status(f"preparing {self.source.role} model (a new model is converted once)"):
+            if _unconverted(self._engine) and isinstance(self._engine, FallbackEngine):  # auto converts to choose
+                with self._status(self._converting()):
+                    self._compute = self._engine.compute
+            else:
                 self._compute = self._engine.compute
         return self._compute
 
@@ -102,9 +107,16 @@ class Announced(WrappedEngine):
 
     def _load(self) -> None:
         if not self._loaded and not self._engine.loads:
-            with self._status(f"loading {self.source.role} model"):
-                self._engine.preload()
+            if _unconverted(self._engine):  # --engine ctranslate2 converts on the first load
+                with self._status(self._converting()):
+                    self._engine.preload()
+            else:
+                with self._status(f"loading {self.source.role} model"):
+                    self._engine.preload()
         self._loaded = True
+
+    def _converting(self) -> str:
+        return f"converting {self.source.role} model to CTranslate2 (once: later runs reuse it)"
 
     @contextmanager
     def _status(self, text: str) -> Iterator[None]:
@@ -113,3 +125,10 @@ class Announced(WrappedEngine):
             yield
         finally:
             self.reporter.status("")
+
+
+def _unconverted(engine: Engine) -> bool:
+    """Whether using ``engine`` first converts its model to CTranslate2 (asked without importing anything)."""
+    if isinstance(engine, FallbackEngine):
+        engine = engine.preferred
+    return isinstance(engine, CT2Engine) and not engine.is_converted()
