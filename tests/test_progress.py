@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 from summarizer.cache import Cache
 from summarizer.cli.main import _logging, app
 from summarizer.cli.progress import LiveReporter, PlainReporter, reporter_for, report_text
+from summarizer.engines.factory import ct2_available
 from summarizer.generation.settings import SummarySettings, TranslationSettings
 from summarizer.models.roles import ROLES
 from summarizer.models.sources import ModelSource
@@ -145,6 +146,9 @@ def test_models_load_under_a_status_and_a_cached_run_loads_none(pipeline_runs):
     (first, report1), (second, report2) = pipeline_runs
     assert {f"loading {role} model" for role in ROLES} <= set(first.statuses)
     assert report1.models_loaded == 3
+    if ct2_available():  # the default engine converts each model once, under a status of its own
+        assert {f"converting {role} model to CTranslate2 (once: later runs reuse it)" for role in ROLES} <= set(first.statuses)
+    assert not [s for s in second.statuses if s.startswith("converting")]
     assert not [s for s in second.statuses if s.startswith("loading")] and report2.models_loaded == 0
 
 
