@@ -36,7 +36,7 @@ FULL = {"articles": 50, "sentences": 18, "summary_tokens": 142}
 
 
 def build_models() -> dict[str, Path]:
-    """Real-shape random stand-ins of the three checkpoints (summarizer/standins.py), built once into bench/.models/.
+    """Real-shape random stand-ins of the three checkpoints (summarizer/models/standins.py), built once into bench/.models/.
 
     Like the real repos they hold only a pytorch_model.bin; the pipeline paths convert it to
     safetensors once (in their cache dir), as a user's first run does.
@@ -380,8 +380,8 @@ def document(table: str, figures: dict) -> str:
 
 Produced by `python bench/bench.py{' --quick' if figures['quick'] else ''} --articles {mode['articles']}` ({figures['seconds'] / 60:.1f} min in all). Machine: {figures['machine']}.
 
-Models: random weights with the real shapes (opus-mt nl-en / en-nl, distilbart-cnn-12-6; see
-`../shared/MODELS.md`), so compute and memory match the real checkpoints and only the words are
+Models: random weights with the real shapes (opus-mt nl-en / en-nl, distilbart-cnn-12-6; built by
+`python -m summarizer.models.standins --real-shapes`), so compute and memory match the real checkpoints and only the words are
 nonsense. Corpus: {mode['articles']} articles of {mode['sentences']} shuffled seed sentences ({stats['sentences']} sentences, {stats['distinct']} distinct:
 (a) translates every one, (b) and (c) each distinct sentence once, as the pipeline does with repeated wire copy);
 beam 4 everywhere; result cache off (the default path runs on an empty cache, which it fills for the warm re-run). Random models rarely

@@ -13,6 +13,7 @@ import hashlib
 import json
 import logging
 import os
+import shutil
 import sqlite3
 import time
 import typing
@@ -25,7 +26,8 @@ from urllib.parse import quote
 
 from .errors import CacheError
 
-__all__ = ["Cache", "CacheInfo", "cache_key", "default_cache_dir", "SCHEMA_VERSION", "EXPECTED"]
+__all__ = ["Cache", "CacheInfo", "ConvertedInfo", "cache_key", "default_cache_dir", "read_info", "converted_models",
+           "clear_converted", "CONVERTED", "SCHEMA_VERSION", "EXPECTED"]
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +35,9 @@ SCHEMA_VERSION = 1
 APPLICATION_ID = 0x53554D31  # "SUM1": marks the file as this tool's cache
 _COLUMNS = {"results": ["key", "task", "value", "created"], "fingerprints": ["path", "stamp", "digest"]}
 CACHE_FILE = "cache.sqlite3"
+# Folders beside the cache file where runs keep converted models (summarizer/models/sources.py `model_store`,
+# the CTranslate2 store of summarizer/run/workbench.py), each model in a folder of its own: folder -> format.
+CONVERTED = {"models": "safetensors", "ct2": "CTranslate2"}
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS results (
     key TEXT PRIMARY KEY,
@@ -90,10 +95,20 @@ def cache_key(*, task: str, model: Mapping[str, str], settings: Mapping[str, Any
 
 @dataclass(frozen=True)
 class CacheInfo:
-    """What `summarize cache info` shows."""
+    """What `summarize cache info` shows of the results."""
 
     path: str
-    entries: dict[str, int]
+    entries: dict[str, int]  # results by task
+    size_bytes: int
+
+
+@dataclass(frozen=True)
+class ConvertedInfo:
+    """Converted models in one folder beside the cache."""
+
+    path: str
+    format: str  # safetensors | CTranslate2
+    count: int  # finished models (work folders of unfinished conversions are not counted, but sized)
     size_bytes: int
 
 
@@ -119,6 +134,9 @@ class Cache:
         self.path = directory / CACHE_FILE if directory is not None else None
         self.hits = 0
         self.misses = 0
+        self.hits_by_task: Counter[str] = Counter()  # by the task of the row found
+        self.misses_by_task: Counter[str] = Counter()  # by the task a missed key's result was then stored under
+        self._missed: set[str] = set()  # keys looked up in vain whose result has not been stored yet
         self.on_busy = on_busy
         self.write_timeout = write_timeout
         self.flush_timeout = flush_timeout
@@ -242,7 +260,8 @@ class Cache:
             raise
         return db
 
-    def _schema_problem(self, db: sqlite3.Connection) -> str | None:
+    @staticmethod
+    def _schema_problem(db: sqlite3.Connection) -> str | None:
         """None for an empty file or one of our current schema; else what is wrong (it is rebuilt, never misread)."""
         version = db.execute("PRAGMA user_version").fetchone()[0]
         app = db.execute("PRAGMA application_id").fetchone()[0]
@@ -269,9 +288,11 @@ class Cache:
         wanted = list(dict.fromkeys(keys))
         check = _validator(expect)
         found: dict[str, Any] = {}
+        tasks: dict[str, str] = {}
         for key in wanted:
             if key in self._held:
                 found[key] = json.loads(self._held[key][1])
+                tasks[key] = self._held[key][0]
         rest = [k for k in wanted if k not in found]
         damaged: list[tuple[str, bytes, str]] = []
         try:
@@ -285,13 +306,29 @@ class Cache:
                         damaged.append((key, blob, f"{task}: {problem}"))
                     else:
                         found[key] = value
+                        tasks[key] = str(task)
         except sqlite3.DatabaseError as exc:
             self._reading_failed(exc)
         for key, blob, problem in damaged:
             self._repair(key, blob, problem)
         self.hits += len(found)
         self.misses += len(wanted) - len(found)
+        self.hits_by_task.update(tasks[k] for k in found)
+        self._missed.update(k for k in wanted if k not in found)
+        self._missed.difference_update(found)
         return found
+
+    def lookups(self, *tasks: str) -> tuple[int, int]:
+        """Hits and misses of these tasks, each named up to its ":" (``translate`` counts ``translate:nl-en``).
+
+        A hit counts under the task of the row found; a miss under the task its result is
+        then stored with (``put_many``), so misses whose work failed are not counted.
+        """
+        def counted(task: str) -> bool:
+            return task.split(":", 1)[0] in tasks
+
+        return (sum(n for t, n in self.hits_by_task.items() if counted(t)),
+                sum(n for t, n in self.misses_by_task.items() if counted(t)))
 
     def _read(self, query: str, params: Iterable[Any]) -> list[tuple[Any, ...]]:
         self._db.execute(f"PRAGMA busy_timeout = {int(self.write_timeout * 1000)}")
@@ -340,6 +377,9 @@ class Cache:
     def put_many(self, task: str, items: Mapping[str, Any]) -> None:
         """Store results in one transaction; held in memory (and served from there) while the database is locked."""
         self._held.update({k: (task, json.dumps(v, ensure_ascii=False)) for k, v in items.items()})
+        if self._missed and (missed := self._missed.intersection(items)):
+            self.misses_by_task[task] += len(missed)
+            self._missed -= missed
         self._write_held(self._attempt_timeout())
 
     def remember_fingerprint(self, path: str, stamp: str, digest: str) -> None:
@@ -413,10 +453,9 @@ class Cache:
     # --- housekeeping -----------------------------------------------------------------------------------------------
 
     def info(self) -> CacheInfo:
-        """Entry counts by task and size on disk."""
-        counts = Counter(dict(self._db.execute("SELECT task, COUNT(*) FROM results GROUP BY task")))
+        """Entry counts by task and size on disk (`read_info` reads a cache without opening it for writing)."""
         size = sum(p.stat().st_size for p in self._files() if p.exists())
-        return CacheInfo(path=str(self.path or ":memory:"), entries=dict(counts), size_bytes=size)
+        return CacheInfo(path=str(self.path or ":memory:"), entries=_counts(self._db), size_bytes=size)
 
     def clear(self) -> int:
         """Delete every result; returns how many there were."""
@@ -443,6 +482,68 @@ class Cache:
         if self.path is None:
             return []
         return [self.path, Path(f"{self.path}-wal")]
+
+
+def read_info(directory: Path) -> CacheInfo | None:
+    """What the cache in ``directory`` holds, read without writing or creating anything; None when it has no cache file.
+
+    While another process has the database open (its ``-wal`` file exists) it is read with
+    ``mode=ro``; otherwise as immutable, since a read-only connection to a WAL database
+    leaves ``-wal`` and ``-shm`` files behind.
+    """
+    path = directory / CACHE_FILE
+    if not path.is_file():
+        return None
+    wal = Path(f"{path}-wal")
+    query = "mode=ro" if wal.exists() else "immutable=1"
+    try:
+        db = sqlite3.connect(f"file:{quote(str(path.absolute()))}?{query}", uri=True, timeout=FLUSH_TIMEOUT)
+        try:
+            if problem := Cache._schema_problem(db):
+                raise CacheError(f"{path}: not a cache of this version of summarize ({problem})")
+            entries = _counts(db) if _has_tables(db) else {}
+        finally:
+            db.close()
+    except sqlite3.DatabaseError as exc:
+        raise CacheError(f"{path}: cannot read the cache ({exc})") from exc
+    size = sum(p.stat().st_size for p in (path, wal) if p.exists())
+    return CacheInfo(path=str(path), entries=entries, size_bytes=size)
+
+
+def _counts(db: sqlite3.Connection) -> dict[str, int]:
+    return dict(db.execute("SELECT task, COUNT(*) FROM results GROUP BY task").fetchall())
+
+
+def converted_models(directory: Path) -> list[ConvertedInfo]:
+    """The converted models kept beside the cache in ``directory``, per folder of ``CONVERTED`` that exists."""
+    found = []
+    for name, kind in CONVERTED.items():
+        folder = directory / name
+        if not folder.is_dir():
+            continue
+        count = sum(1 for entry in os.scandir(folder) if entry.is_dir(follow_symlinks=False) and not entry.name.startswith("."))
+        found.append(ConvertedInfo(path=str(folder), format=kind, count=count, size_bytes=_tree_size(folder)))
+    return found
+
+
+def clear_converted(directory: Path) -> int:
+    """Delete the converted models beside the cache in ``directory`` (a later run converts again); returns how many."""
+    found = converted_models(directory)
+    for info in found:
+        shutil.rmtree(info.path)
+    return sum(info.count for info in found)
+
+
+def _tree_size(folder: Path) -> int:
+    """Bytes of the files under ``folder``, symbolic links not followed."""
+    total = 0
+    for root, _, files in os.walk(folder):
+        for name in files:
+            try:
+                total += os.lstat(os.path.join(root, name)).st_size
+            except OSError:
+                pass
+    return total
 
 
 def _validator(expect: type | Validator | None) -> Validator | None:

@@ -117,7 +117,7 @@ def test_missing_library_gives_none_and_the_fix(tmp_path):
     (tmp_path / "nvidia" / "cublas" / "lib").mkdir(parents=True)  # the folder, without the library
     assert cuda.load_cublas12(search_path=[str(tmp_path)]) is None
     problem = cuda.ct2_gpu_problem(device_count=1, search_path=[str(tmp_path)])
-    assert "libcublas.so.12" in problem and "pip install 'summarizer[gpu]'" in problem and "\n" not in problem
+    assert "libcublas.so.12" in problem and "pip install 'summarize-nl[gpu]'" in problem and "\n" not in problem
 
 
 def test_a_broken_library_is_reported(tmp_path):
@@ -165,7 +165,7 @@ def test_gpu_host_loads_cublas12():
 
 
 def test_the_real_wheel_when_installed():
-    """With nvidia-cublas-cu12 installed (pip install 'summarizer[gpu]'): found and loaded, no GPU needed."""
+    """With nvidia-cublas-cu12 installed (pip install 'summarize-nl[gpu]'): found and loaded, no GPU needed."""
     import importlib.util
 
     if importlib.util.find_spec("nvidia") is None or importlib.util.find_spec("nvidia.cublas") is None:

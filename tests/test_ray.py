@@ -28,7 +28,7 @@ CHEAP = ["--num-beams", "1", "--min-length", "2", "--max-length", "12"]  # tiny 
 @pytest.fixture(scope="module")
 def ray_cluster():
     """One local Ray instance with 2 CPUs for the whole module (start-up costs seconds)."""
-    ray = pytest.importorskip("ray", reason="Ray is an optional extra: pip install 'summarizer[ray]'")
+    ray = pytest.importorskip("ray", reason="Ray is an optional extra: pip install 'summarize-nl[ray]'")
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False,
              runtime_env={"env_vars": {"HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}})
     yield ray
@@ -126,7 +126,7 @@ def test_engine_ray_without_ray_says_how_to_install(monkeypatch, seed_dir, model
     monkeypatch.setitem(sys.modules, "ray", None)  # as if Ray were not installed
     result = runner.invoke(app, ["run", str(seed_dir), "--out", str(tmp_path / "out"), "--engine", "ray", *model_args])
     assert result.exit_code == 2
-    assert "pip install 'summarizer[ray]'" in result.output
+    assert "pip install 'summarize-nl[ray]'" in result.output
 
 
 def test_workers_load_their_model_before_taking_work(ray_cluster, tiny_models, tmp_path):

@@ -8,10 +8,11 @@ import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Optional, TypeVar
+from typing import Annotated, Any, Optional, TypeVar
 
 import typer
 
+from .. import __version__
 from ..errors import Interrupted, SummarizerError, Terminated, TerminateSignal, UsageError
 from ..models.roles import ROLES
 from .options import CacheDirOpt, LockOpt, role_param, run_parameters
@@ -77,19 +78,41 @@ app.add_typer(models_app, name="models")
 app.add_typer(cache_app, name="cache")
 
 
-def _logging(quiet: bool, verbose: bool) -> None:
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"summarize {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[bool, typer.Option("--version", callback=_show_version, is_eager=True,
+                                          help="Show the version and exit.")] = False,
+) -> None:
+    """Paired English/Dutch summaries of Dutch news articles, with a result cache."""
+
+
+def _console() -> Any:
+    """The console on stderr that log lines and the progress display share (log lines go above the display)."""
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+def _logging(quiet: bool, verbose: bool, console: Any = None) -> None:
     level = logging.ERROR if quiet else logging.INFO if verbose else logging.WARNING
     handler: logging.Handler
-    if sys.stderr.isatty():
-        from rich.console import Console
+    console = console or _console()
+    if console.is_terminal:
         from rich.logging import RichHandler
 
-        handler = RichHandler(console=Console(stderr=True), show_time=False, show_path=False, markup=False)
+        handler = RichHandler(console=console, show_time=False, show_path=False, markup=False)
         handler.setFormatter(SafeFormatter("%(message)s"))
     else:  # diagnostics for logs and pipes: one unwrapped line each, on stderr
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(SafeFormatter("%(levelname)s: %(message)s"))
     logging.basicConfig(level=level, format="%(message)s", handlers=[handler], force=True)
+    logging.captureWarnings(True)  # warnings.warn() of torch and friends through the same handler, not into the display
 
 
 def _cache_dir(cache_dir: Optional[Path]) -> Path:
@@ -127,19 +150,21 @@ def run_options(params: dict[str, Any]) -> RunOptions:
 
 def run(**params: Any) -> None:
     """Translate, summarize and back-translate every article in INPUTS into --out."""
+    from ..engines.factory import EngineName
     from ..run.pipeline import run as run_pipeline
-    from .progress import report_text, rich_reporter
+    from .progress import report_text, reporter_for
 
-    _logging(params["quiet"], params["verbose"])
+    console = _console()
+    _logging(params["quiet"], params["verbose"], console)
     options = run_options(params)
     try:
-        with sigterm_as_interrupt(), rich_reporter(enabled=not params["quiet"]) as reporter:
+        with sigterm_as_interrupt(), reporter_for(console, quiet=params["quiet"]) as reporter:
             report = run_pipeline(params["inputs"], options, reporter=reporter)
     except KeyboardInterrupt as exc:  # outside the pipeline's own loop, which says how far it got
         typer.secho("interrupted before any article was written; rerun the same command", fg=typer.colors.RED, err=True)
         raise typer.Exit(EXIT_TERMINATED if isinstance(exc, TerminateSignal) else EXIT_INTERRUPTED) from None
     if not params["quiet"]:
-        typer.echo(report_text(report, options.out_dir))
+        typer.echo(report_text(report, options.out_dir, on_ray=EngineName.parse(options.engine) is EngineName.RAY))
     for name, problem in report.skipped.items():
         typer.secho(for_terminal(f"skipped: {name}: {problem}"), fg=typer.colors.YELLOW, err=True)
     for name, problem in [*report.failed.items(), *report.unwritten.items()]:
@@ -190,31 +215,65 @@ def models_verify(lock: LockOpt = Path("models.lock")) -> None:
     raise typer.Exit(0 if all(r.ok for r in results) else EXIT_FAILED)
 
 
+def _mb(size_bytes: int) -> str:
+    return f"{size_bytes / 1e6:.1f} MB"
+
+
 @cache_app.command("info")
 def cache_info(cache_dir: CacheDirOpt = None) -> None:
-    """Show where the cache is, how many results it holds, and its size."""
-    from ..cache import Cache
+    """Show the cached results by task and the converted models kept beside them; reads only, creates nothing."""
+    from ..cache import CACHE_FILE, converted_models, read_info
 
-    cache = Cache(_cache_dir(cache_dir))
-    info = cache.info()
-    cache.close()
-    typer.echo(f"path: {info.path}")
-    typer.echo(f"size: {info.size_bytes / 1e6:.1f} MB")
-    for task, n in sorted(info.entries.items()):
-        typer.echo(f"{task}: {n}")
-    if not info.entries:
-        typer.echo("entries: 0")
+    directory = _cache_dir(cache_dir)
+    info = read_info(directory)
+    if info is None:
+        typer.echo(f"no cache yet at {directory / CACHE_FILE}")
+    else:
+        typer.echo(f"cache:   {info.path} ({_mb(info.size_bytes)})")
+        typer.echo(f"results: {sum(info.entries.values())}")
+        for task, n in sorted(info.entries.items()):
+            typer.echo(f"  {task}: {n}")
+    converted = converted_models(directory)
+    typer.echo(f"converted models: {sum(c.count for c in converted)} ({_mb(sum(c.size_bytes for c in converted))})")
+    for c in converted:
+        typer.echo(f"  {c.path}: {c.count} {c.format}, {_mb(c.size_bytes)}")
 
 
 @cache_app.command("clear")
-def cache_clear(cache_dir: CacheDirOpt = None) -> None:
-    """Delete every cached result."""
-    from ..cache import Cache
+def cache_clear(
+    cache_dir: CacheDirOpt = None,
+    models: Annotated[bool, typer.Option("--models", help="Also delete the converted models kept beside the cache "
+                                                          "(the next run converts them again).")] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask before deleting.")] = False,
+) -> None:
+    """Delete every cached result, after asking; with --models, the converted models too."""
+    from ..cache import CACHE_FILE, Cache, clear_converted, converted_models, read_info
 
-    cache = Cache(_cache_dir(cache_dir))
-    n = cache.clear()
-    cache.close()
-    typer.echo(f"removed {n} cached results")
+    directory = _cache_dir(cache_dir)
+    what = []
+    has_cache = (directory / CACHE_FILE).is_file()
+    if has_cache:
+        try:
+            info = read_info(directory)
+            what.append(f"{sum(info.entries.values()) if info else 0} cached results in {directory / CACHE_FILE}")
+        except SummarizerError:  # damaged or foreign: clearing rebuilds it
+            what.append(f"the unreadable cache {directory / CACHE_FILE}")
+    converted = converted_models(directory) if models else []
+    if converted:
+        what.append(f"{sum(c.count for c in converted)} converted models ({_mb(sum(c.size_bytes for c in converted))}) in "
+                    + ", ".join(c.path for c in converted))
+    if not what:
+        typer.echo(f"nothing to clear in {directory}")
+        return
+    if not yes:
+        typer.confirm(f"Delete {' and '.join(what)}?", abort=True)
+    if has_cache:
+        cache = Cache(directory)
+        n = cache.clear()
+        cache.close()
+        typer.echo(f"removed {n} cached results")
+    if converted:
+        typer.echo(f"removed {clear_converted(directory)} converted models")
 
 
 def main() -> None:

@@ -24,7 +24,7 @@ __all__ = ["GPU_FIX", "ct2_gpu_problem", "load_cublas12"]
 
 log = logging.getLogger(__name__)
 
-GPU_FIX = "pip install 'summarizer[gpu]'"
+GPU_FIX = "pip install 'summarize-nl[gpu]'"
 CUBLAS = "libcublas.so.12"
 CUBLAS_LT = "libcublasLt.so.12"  # libcublas.so.12 needs it; loaded first from the same folder
 _PACKAGE_LIB = ("nvidia", "cublas", "lib")  # where the nvidia-cublas-cu12 wheel puts both

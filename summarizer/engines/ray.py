@@ -41,7 +41,7 @@ def require_ray() -> None:
     import importlib.util
 
     if importlib.util.find_spec("ray") is None:
-        raise UsageError("--engine ray needs Ray: pip install 'summarizer[ray]'")
+        raise UsageError("--engine ray needs Ray: pip install 'summarize-nl[ray]'")
 
 
 @lru_cache(maxsize=1)

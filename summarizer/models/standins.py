@@ -662,7 +662,7 @@ def build_standins(root: Path, *, real_shapes: bool = False, all_formats: bool =
 
 
 def main(argv: list[str] | None = None) -> None:
-    """`python -m summarizer.standins OUT [--real-shapes] [--all-formats]`: build the three stand-ins."""
+    """`python -m summarizer.models.standins OUT [--real-shapes] [--all-formats]`: build the three stand-ins."""
     import argparse
 
     parser = argparse.ArgumentParser(description=main.__doc__)

@@ -60,10 +60,15 @@ Digest = Callable[[Path], str]  # sha256 of a file (callers may remember it)
 
 
 def quiet_transformers() -> None:
-    """Silence transformers' progress bars, and its warnings (sequence length, max_length vs max_new_tokens) unless we log verbosely."""
+    """Silence transformers' progress bars, and its warnings (sequence length, max_length vs max_new_tokens) unless we log verbosely.
+
+    What it still logs goes to the root logger's handlers (above a live progress display), not straight to stderr.
+    """
     from transformers.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()  # our own progress display owns the terminal
+    hf_logging.disable_default_handler()  # its records go through the logging tree, as ours do: the CLI shows them
+    hf_logging.enable_propagation()
     if not log.isEnabledFor(logging.INFO):
         hf_logging.set_verbosity_error()
 

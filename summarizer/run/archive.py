@@ -21,6 +21,7 @@ from ..outputs.record import ArticleRecord, StoryRecord
 from ..outputs.report import write_stories
 from ..trust.stories import Features, build_story, close_days, digest_input, group, story_id
 from .failures import reported
+from .reporting import Prefixed
 from .options import Reporter, RunReport
 from .workbench import Workbench
 
@@ -59,7 +60,7 @@ def finish(bench: Workbench, written: dict[str, Path], features: dict[str, Featu
         entries = [e for e in entries if not (e.gone and not e.new)]
     stories = list(scan_stories(out_dir))
     plan = regroup(entries, stories, lambda e: features.get(e.name) if e.new else _features(e.json_path))
-    built = _build(plan.build, {e.name: e.json_path for e in entries}, bench, reporter)
+    built = _build(plan.build, {e.name: e.json_path for e in entries}, bench, Prefixed(reporter, "stories"))
     def write_built() -> bool:
         write_stories(out_dir, built)
         return True

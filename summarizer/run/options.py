@@ -46,8 +46,8 @@ class RunReport:
     unwritten: dict[str, str] = field(default_factory=dict)  # report pages (index, stories) that could not be written
     ignored: int = 0  # files no reader takes
     sentences: int = 0
-    cache_hits: int = 0
-    cache_misses: int = 0
+    cache_hits: int = 0  # translations and summaries found in the cache (segmentation lookups are not counted)
+    cache_misses: int = 0  # translations and summaries computed because the cache lacked them
     cache_repaired: int = 0  # damaged cache entries found, deleted and recomputed
     cache_read_only: bool = False  # results of this run could not be stored
     models_loaded: int = 0
@@ -71,20 +71,33 @@ class RunReport:
 
 
 class Reporter(Protocol):
-    """Progress sink; the CLI shows bars, the library only calls these."""
+    """Progress sink; the CLI shows bars, the library only calls these.
+
+    Articles are processed in windows (`articles`); each window runs the same stages in the
+    same order (`translating nl-en`, `summarizing`, `translating en-nl`, each followed by
+    `retrying loops (<role>)` when some output looped), then the story digests run under
+    stage names prefixed `stories: `. Every stage is advanced exactly to its total unless an
+    error ends it early.
+    """
+
+    def articles(self, start: int, count: int, total: int) -> None:
+        """Articles ``start`` to ``start + count`` of the run's ``total`` are being processed now; ``count`` 0: all are done."""
 
     def stage(self, name: str, total: int) -> None:
-        """A new stage of ``total`` steps begins."""
+        """A stage of ``total`` steps begins; the previous one has ended."""
 
     def advance(self, n: int = 1) -> None:
         """``n`` more steps of the current stage are done."""
 
     def status(self, text: str) -> None:
-        """A passing state of the run (`cache busy`); an empty text clears it."""
+        """A passing state of the run (`loading nl-en model`, `cache busy`); an empty text clears it."""
 
 
 class NullReporter:
     """A Reporter that shows nothing."""
+
+    def articles(self, start: int, count: int, total: int) -> None:
+        """Nothing to show."""
 
     def stage(self, name: str, total: int) -> None:
         """Nothing to show."""

@@ -81,11 +81,15 @@ def run(inputs: Path | str | Sequence[Path | str], options: RunOptions, *, repor
     bench = None
     interrupted = False
     try:
+        reporter.status("checking models (the first run downloads and converts them)")
         bench = Workbench.build(options, plan, cache)
+        reporter.status("")
         for start in range(0, len(units), WINDOW):  # read per window: memory stays bounded
+            reporter.articles(start, min(WINDOW, len(units) - start), len(units))
             articles = _read_all(units[start:start + WINDOW], report, options, bench.split_cached)
             if articles:
                 _process_window(articles, bench, report, written, reporter)
+        reporter.articles(len(units), 0, len(units))
         try:
             finish(bench, written.records, written.features, report, reporter)
         except OSError as exc:
@@ -101,7 +105,7 @@ def run(inputs: Path | str | Sequence[Path | str], options: RunOptions, *, repor
     finally:
         if bench is not None:
             bench.close()
-        report.cache_hits, report.cache_misses = cache.hits, cache.misses
+        report.cache_hits, report.cache_misses = cache.lookups("translate", "summarize")  # model work, not segmentation
         report.cache_repaired, report.cache_read_only = cache.repaired, cache.read_only
         if cache.pending:
             reporter.status(f"saving {cache.pending} results to the busy cache")

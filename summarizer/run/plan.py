@@ -41,7 +41,7 @@ def plan_engines(options: RunOptions) -> EnginePlan:
     if requested is EngineName.RAY:  # Ray workers run the registry's `auto` engine
         local = EngineName.AUTO
         device_request, cluster = plan_cluster(options.cluster, device_request)
-    device, dtype = plan_device(device_request)
+    device, dtype = plan_device(device_request, local=requested is not EngineName.RAY)  # Ray workers may have GPUs this machine lacks
     return EnginePlan(
         requested=requested,
         local=local,

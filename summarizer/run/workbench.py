@@ -29,6 +29,7 @@ from ..models.roles import ROLES
 from ..models.sources import ModelSource, model_store, resolve_source
 from .options import Reporter, RunOptions
 from .plan import EnginePlan
+from .reporting import Announced
 
 __all__ = ["Workbench", "store_root"]
 
@@ -116,12 +117,13 @@ class Workbench:
             done.update(new)
         return [done[k] for k in keys]
 
-    def translate(self, role: str, texts: list[str], reporter: Reporter, *, settings: TranslationSettings | None = None) -> list[str]:
+    def translate(self, role: str, texts: list[str], reporter: Reporter, *, settings: TranslationSettings | None = None,
+                  stage: str | None = None) -> list[str]:
         """Each text translated by ``role`` (cached, deduplicated, batched)."""
-        reporter.stage(f"translating {role}", len(texts))
+        reporter.stage(stage or f"translating {role}", len(texts))
         return translate(
             texts,
-            engine=self.engines[role],
+            engine=Announced(self.engines[role], reporter),
             settings=settings or self.translation[role],
             cache=self.cache,
             task=f"translate:{role}",
@@ -129,9 +131,10 @@ class Workbench:
             on_progress=reporter.advance,
         )
 
-    def summarize(self, documents: list[list[str]], reporter: Reporter, *, settings: SummarySettings | None = None) -> list[str]:
+    def summarize(self, documents: list[list[str]], reporter: Reporter, *, settings: SummarySettings | None = None,
+                  stage: str | None = None) -> list[str]:
         """Each document's summary: cached ones first, then all the others together, each cached as soon as it is done."""
-        engine = self.engines["summarizer"]
+        engine = Announced(self.engines["summarizer"], reporter)
         settings = settings or self.summary
         keys = [
             cache_key(task="summarize", model=engine.source.ref(), settings=settings.as_dict(), compute=engine.compute,
@@ -139,7 +142,7 @@ class Workbench:
             for sentences in documents
         ]
         done = self.cache.get_many(keys)
-        reporter.stage("summarizing", len(documents))
+        reporter.stage(stage or "summarizing", len(documents))
         copies = Counter(keys)  # a document repeated in the window counts once per copy for progress
         reporter.advance(sum(copies[k] for k in done))
         todo = {k: sentences for k, sentences in zip(keys, documents) if k not in done}
@@ -159,13 +162,15 @@ class Workbench:
         """Translations, looping ones redone once with stricter settings; with the loop each still shows, or None."""
         strict = self.translation[role].strict()
         return self._guarded(texts, self.translate(role, texts, reporter),
-                             lambda redo: self.translate(role, [texts[i] for i in redo], reporter, settings=strict))
+                             lambda redo: self.translate(role, [texts[i] for i in redo], reporter, settings=strict,
+                                                         stage=f"retrying loops ({role})"))
 
     def summarize_guarded(self, documents: list[list[str]], reporter: Reporter) -> tuple[list[str], list[str | None]]:
         """Summaries, looping ones redone once with stricter settings; with the loop each still shows, or None."""
         strict = self.summary.strict()
         return self._guarded([" ".join(d) for d in documents], self.summarize(documents, reporter),
-                             lambda redo: self.summarize([documents[i] for i in redo], reporter, settings=strict))
+                             lambda redo: self.summarize([documents[i] for i in redo], reporter, settings=strict,
+                                                         stage="retrying loops (summarizer)"))
 
     def _guarded(self, inputs: list[str], outputs: list[str],
                  regenerate: Callable[[list[int]], list[str]]) -> tuple[list[str], list[str | None]]:
