@@ -58,7 +58,7 @@ def test_a_story_markdown_carries_its_source_text_escaped():
     from summarizer.outputs.report import story_markdown
 
     member = {"name": "in/`odd`.txt", "title": {"nl": "# Kop [x](javascript:y)", "en": "<b>Head</b>"}, "date": "2024-01-02",
-              "source": "ANP *", "byline": None, "sentences": 1, "adds": [0]}
+              "source": "ANP *", "byline": None, "url": "https://nos.nl/a_(1)", "sentences": 1, "adds": [0]}
     story = {"id": "s1", "articles": [member], "similarity": [[1.0]],
              "sentences": [{"nl": "> geen citaat", "en": "# not a heading"}], "shared": [], "shared_paragraphs": 0,
              "translations_saved": 0,
@@ -68,3 +68,6 @@ def test_a_story_markdown_carries_its_source_text_escaped():
     assert "``in/`odd`.txt``" in en and "ANP \\*" in en
     assert "\\- not a list [0]" in en and "1\\. geen lijst [0]" in nl
     assert "\\# not a heading" in en and "\\> geen citaat" in nl
+    assert "[original](https://nos.nl/a_%281%29)" in en and "[origineel](https://nos.nl/a_%281%29)" in nl
+    member["url"] = "javascript:alert(1)"
+    assert "javascript" not in story_markdown(story, "en")

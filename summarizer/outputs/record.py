@@ -161,6 +161,7 @@ class StoryMember(TypedDict):
     date: str | None
     source: str | None  # the news agency, as meta.source
     byline: str | None
+    url: str | None  # the article's own address (meta.url); read with .get(): stories written before it lack it
     sentences: int
     adds: list[int]  # indices into the story's sentences that only this article has
 

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .fsutil import atomic_write_text
-from .markdown import code_span, escape_md
+from .html import web_link
+from .markdown import code_span, escape_md, md_link
 from .paths import story_paths
 from .record import Lang, StoryRecord, fallback_title, flags, title_text
 
@@ -30,7 +31,9 @@ def story_markdown(story: StoryRecord, lang: Lang) -> str:
     lines += [f"## {'Sources' if en else 'Bronnen'}", ""]
     for a in story["articles"]:
         title = title_text(a.get("title"), lang) or ""
-        bits = [code_span(a["name"]), escape_md(a.get("date") or ""), escape_md(a.get("source") or ""), escape_md(title)]
+        link = web_link(a.get("url"))
+        bits = [code_span(a["name"]), escape_md(a.get("date") or ""), escape_md(a.get("source") or ""), escape_md(title),
+                md_link("original" if en else "origineel", link) if link else ""]
         lines.append("- " + " · ".join(b for b in bits if b))
     lines += ["", f"## {'Digest' if en else 'Samenvatting'}", ""]
     for pair in story["summary"]:

@@ -141,6 +141,7 @@ def build_story(
                 "date": day(r),
                 "source": r["meta"].get("source"),
                 "byline": r["meta"].get("byline"),
+                "url": r["meta"].get("url"),
                 "sentences": len(r["translation"]),
                 "adds": merged["adds"][r["source"]["name"]],
             }
