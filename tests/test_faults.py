@@ -40,18 +40,23 @@ def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
                           env=env, preexec_fn=_no_dac if os.geteuid() == 0 else None, timeout=300)
 
 
+def _run_read_only(folder: Path, args: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    """Run the CLI while ``folder`` (created here) is read-only."""
+    folder.mkdir(parents=True)
+    folder.chmod(0o555)
+    try:
+        return _run(args, cwd)
+    finally:
+        folder.chmod(0o755)
+
+
 def _failed_lines(stderr: str) -> list[str]:
     return [line for line in stderr.splitlines() if line.startswith("failed: ")]
 
 
 def test_read_only_stories_folder_fails_alone_and_the_index_is_still_written(tmp_path, seed_dir, model_args):
     src, out = _seeds(tmp_path / "in", seed_dir), tmp_path / "out"
-    (out / "stories").mkdir(parents=True)
-    (out / "stories").chmod(0o555)
-    try:
-        result = _run([str(src), "--out", str(out), *FAST, *model_args], tmp_path)
-    finally:
-        (out / "stories").chmod(0o755)
+    result = _run_read_only(out / "stories", [str(src), "--out", str(out), *FAST, *model_args], tmp_path)
     assert result.returncode == EXIT_FAILED, result.stderr
     assert "Traceback" not in result.stderr
     [line] = _failed_lines(result.stderr)
@@ -80,12 +85,7 @@ def test_unwritable_article_folder_fails_that_article_alone(tmp_path, seed_dir, 
     (src / "locked").mkdir(parents=True)
     shutil.copy(seed_dir / SEEDS[0], src / "locked" / "a.txt")
     shutil.copy(seed_dir / SEEDS[1], src / "b.txt")
-    (out / "locked").mkdir(parents=True)
-    (out / "locked").chmod(0o555)
-    try:
-        result = _run([str(src), "--out", str(out), *FAST, *model_args], tmp_path)
-    finally:
-        (out / "locked").chmod(0o755)
+    result = _run_read_only(out / "locked", [str(src), "--out", str(out), *FAST, *model_args], tmp_path)
     assert result.returncode == EXIT_FAILED, result.stderr
     assert "Traceback" not in result.stderr
     [line] = _failed_lines(result.stderr)
