@@ -70,7 +70,9 @@ def run_parameters() -> list[inspect.Parameter]:
     io, models, gen, speed, cluster, limits, display = (PANELS[k] for k in PANELS)
     return [
         _parameter("inputs", Annotated[list[str], typer.Argument(
-            help="Folders of Dutch articles (*.txt, searched recursively), files, or quoted glob patterns ('corpus/**/*.txt').",
+            help="Folders (searched recursively), files, quoted glob patterns ('corpus/**/*.html') or http(s) URLs, in any mix. "
+                 "Read: plain text (.txt), saved web pages (.html, .htm), RSS/Atom feeds (.xml, .rss, .atom), "
+                 "JSON and JSON Lines exports (.json, .jsonl); a URL by its content type.",
             show_default=False)]),
         _parameter("out", Annotated[Path, typer.Option("--out", "-o", envvar="SUMMARIZE_OUT", help="Output folder.",
                                                        rich_help_panel=io)], Path("out")),
