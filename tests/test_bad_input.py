@@ -280,8 +280,8 @@ def test_usage_errors_exit_2(case, tmp_path, model_args):
     result = runner.invoke(app, ["run", str(src), "--out", str(out), "--no-cache", *model_args])
     assert result.exit_code == 2, result.output
     assert "error:" in result.output and "Traceback" not in result.output
-    message = {"missing": "no such file", "empty-folder": "no *.txt articles", "out-is-file": "not a directory",
-               "only-dirs": "no *.txt articles"}[case]
+    message = {"missing": "no such file", "empty-folder": "no articles found", "out-is-file": "not a directory",
+               "only-dirs": "no articles found"}[case]
     assert message in result.output
     assert len([line for line in result.output.splitlines() if line.strip()]) == 1  # one line
 

@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from summarizer.inputs.articles import find_articles, read_article
 from summarizer.cli.main import app
+from summarizer.outputs.markdown import escape_md
 from summarizer.outputs.record import SCHEMA
 from summarizer.outputs.signature import Signature
 
@@ -51,7 +52,7 @@ def test_every_seed_gets_paired_outputs(first_run, seed_dir):
         en_md = (out / f"{stem}.en.md").read_text()
         nl_md = (out / f"{stem}.nl.md").read_text()
         for pair in record["summary"]:
-            assert pair["en"] in en_md and pair["nl"] in nl_md
+            assert escape_md(pair["en"]) in en_md and escape_md(pair["nl"]) in nl_md
         assert record["signature"] in en_md
         stamps = Signature.parse(record["signature"]).models
         assert [(m.role, m.compute) for m in stamps] == [(role, m["compute"]) for role, m in record["models"].items()]

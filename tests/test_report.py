@@ -158,7 +158,7 @@ def test_index_html_renders_in_a_real_browser(result, tmp_path):
                 assert words in dom, (name, lang, words)
         n_marks = sum(len(p["unsupported"]) + len(p["unsupported_nl"]) for p in record["summary"])
         assert n_marks == 0 or "<mark" in dom
-    assert 'href="000_4ec734f60fdfd72d.translation.html"' in dom
+    assert 'href="./000_4ec734f60fdfd72d.translation.html"' in dom
     translation = _browser("--dump-dom", (out / "000_4ec734f60fdfd72d.translation.html").as_uri()).stdout
     assert "De Noord-Koreaanse leider Kim Jong-un" in translation
 

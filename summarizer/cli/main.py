@@ -15,6 +15,7 @@ import typer
 from ..errors import Interrupted, SummarizerError, UsageError
 from ..models.roles import ROLES
 from .options import CacheDirOpt, LockOpt, role_param, run_parameters
+from .terminal import SafeFormatter, for_terminal
 
 if False:  # typing only: keeps --help free of the pipeline's imports
     from ..run.options import RunOptions
@@ -46,7 +47,7 @@ def _mapped(command: F) -> F:
             return command(*args, **kwargs)
         except SummarizerError as exc:
             message = str(exc) if isinstance(exc, Interrupted) else f"error: {exc}"
-            typer.secho(message, fg=typer.colors.RED, err=True)
+            typer.secho(for_terminal(message), fg=typer.colors.RED, err=True)
             raise typer.Exit(exit_code(exc)) from None
 
     return wrapper  # type: ignore[return-value]
@@ -80,9 +81,10 @@ def _logging(quiet: bool, verbose: bool) -> None:
         from rich.logging import RichHandler
 
         handler = RichHandler(console=Console(stderr=True), show_time=False, show_path=False, markup=False)
+        handler.setFormatter(SafeFormatter("%(message)s"))
     else:  # diagnostics for logs and pipes: one unwrapped line each, on stderr
         handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+        handler.setFormatter(SafeFormatter("%(levelname)s: %(message)s"))
     logging.basicConfig(level=level, format="%(message)s", handlers=[handler], force=True)
 
 
@@ -114,6 +116,7 @@ def run_options(params: dict[str, Any]) -> RunOptions:
         force_language=params["force_language"],
         retry_loops=params["retry_loops"],
         max_bytes=params["max_bytes"] or None,
+        follow_symlinks=params["follow_symlinks"],
     )
 
 
@@ -132,8 +135,10 @@ def run(**params: Any) -> None:
         raise typer.Exit(EXIT_INTERRUPTED) from None
     if not params["quiet"]:
         typer.echo(report_text(report, options.out_dir))
+    for name, problem in report.skipped.items():
+        typer.secho(for_terminal(f"skipped: {name}: {problem}"), fg=typer.colors.YELLOW, err=True)
     for name, problem in report.failed.items():
-        typer.secho(f"failed: {name}: {problem}", fg=typer.colors.RED, err=True)
+        typer.secho(for_terminal(f"failed: {name}: {problem}"), fg=typer.colors.RED, err=True)
     raise typer.Exit(0 if report.ok else EXIT_FAILED)
 
 

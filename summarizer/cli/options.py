@@ -117,6 +117,10 @@ def run_parameters() -> list[inspect.Parameter]:
         _parameter("max_bytes", Annotated[int, typer.Option(
             "--max-bytes", min=0, rich_help_panel=limits,
             help="Refuse input files larger than this (about 15,000 words by default); 0: no limit.")], MAX_BYTES),
+        _parameter("follow_symlinks", Annotated[bool, typer.Option(
+            "--follow-symlinks", rich_help_panel=limits,
+            help="Follow symbolic links that lead out of the input folders (by default they are refused; "
+                 "pipes, devices and /proc are always refused).")], False),
         _parameter("force_language", Annotated[bool, typer.Option(
             "--force-language", rich_help_panel=limits,
             help="Process articles that look like English, French or German instead of failing them.")], False),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import glob
 import hashlib
 import logging
 import os
@@ -14,6 +13,7 @@ from pathlib import Path
 
 from ..errors import ArticleError, UsageError
 from .decoding import Decoded, NotText, decode_bytes
+from .document import Document
 from .segment import split_sentences
 from .structure import Dropped, analyse
 
@@ -45,6 +45,11 @@ class Article:
     intertitles: tuple[tuple[int, str], ...] = ()  # (index of the paragraph it precedes, Dutch text)
     dropped: tuple[Dropped, ...] = ()  # boilerplate lines left out, with reasons
     decode_warnings: tuple[str, ...] = ()  # repairs made while decoding the bytes, with byte offsets
+    part: str | None = None  # position within a multi-article file (feed entry, JSON record); None for one article
+    origin: str = "text"  # the reader that made it: text, html, feed, json, jsonl (summarizer.inputs.document.ORIGINS)
+    url: str | None = None  # the article's own address, when the source gives it (http/https only)
+    site: str | None = None  # the publisher or site, when the source gives it
+    provided: tuple[str, ...] = ()  # the metadata fields the source itself gave (title, published, author, url...)
 
     @property
     def sentences(self) -> list[str]:
@@ -52,28 +57,35 @@ class Article:
         return [s for p in self.paragraphs for s in p]
 
 
-def find_articles(*roots: Path | str) -> list[tuple[Path, str]]:
+def find_articles(*roots: Path | str, follow_symlinks: bool = False) -> list[tuple[Path, str]]:
     """Every ``*.txt`` under each root (a folder, a file or a glob pattern) as (path, name), sorted by name.
 
     Names are relative to the folder that all roots share, so one folder gives names
     relative to it, one file gives its file name, and several folders keep theirs apart.
+    A thin wrapper over ``summarizer.inputs.discovery.discover`` (text files only); what it refuses
+    or skips (links out of the input, pipes, hidden and unreadable folders) is logged as a warning.
     """
-    found: dict[Path, tuple[Path, Path]] = {}  # absolute path -> (path as found, folder it was found under)
+    from .discovery import discover
+
     for spec in roots:
-        matches = [Path(m) for m in sorted(glob.glob(str(spec), recursive=True))] if glob.has_magic(str(spec)) else [Path(spec)]
-        if not matches:
-            raise UsageError(f"{spec}: no file or folder matches")
-        for root in matches:
-            if not root.exists():
-                raise UsageError(f"{root}: no such file or directory")
-            files = [root] if root.is_file() else [p for p in root.rglob("*.txt") if not p.is_dir()]
-            for path in files:
-                found.setdefault(path.absolute(), (path, root if root.is_dir() else root.parent))
-    if not found:
-        return []
-    common = Path(os.path.commonpath([base.absolute() for _, base in found.values()]))
-    named = [(path, absolute.relative_to(common).as_posix()) for absolute, (path, _) in found.items()]
-    return sorted(named, key=lambda item: item[1])
+        if re.match(r"https?://", str(spec), re.IGNORECASE):
+            raise UsageError(f"{spec}: URLs are not read here; use summarizer.inputs.discovery.discover")
+    found = discover([str(spec) for spec in roots], follow_symlinks=follow_symlinks, kinds=("text",))
+    # Pipes, devices and dangling links go on to read_article, which fails each with its reason without opening it;
+    # regular files behind a refused link (outside the input, under /proc) are only named here.
+    unopened = [(r.path, r.name) for r in found.refused if not _regular(r.path)]
+    for problem in (*(r for r in found.refused if _regular(r.path)), *found.skipped):
+        log.warning("%s", problem)
+    named = [(item.path, item.name) for item in found.found if item.path is not None]
+    return sorted(named + unopened, key=lambda item: item[1])
+
+
+def _regular(path: Path) -> bool:
+    """True when ``path`` (links followed) is a regular file."""
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False
 
 
 def decode(raw: bytes, path: Path) -> str:
@@ -118,15 +130,38 @@ def parse_article(text: str, *, path: Path, name: str, sha256: str, split: Split
     )
 
 
+def parse_document(document: Document, *, path: Path, name: str, sha256: str, split: Splitter = split_dutch,
+                   max_bytes: int | None = MAX_BYTES) -> Article:
+    """An article from what a reader extracted (HTML, feed entry, JSON record): the source's metadata wins.
+
+    The plain-text rules still drop furniture and find datelines, bylines and intertitles, but only
+    fill what the source did not give; ``max_bytes`` limits the extracted text.
+    """
+    size = len(document.text.encode("utf-8"))
+    if max_bytes is not None and size > max_bytes:
+        raise ArticleError(path, f"article text is {size:,} bytes, over the limit of {max_bytes:,} (--max-bytes); raise the limit")
+    layout = analyse(document.text, find_headline=document.title is None)
+    segmented = tuple(tuple(sentences) for sentences in split(list(layout.paragraphs)))
+    if not any(segmented):
+        raise ArticleError(path, "no article text")
+    return Article(
+        path=path, name=name, sha256=sha256, date=None, title=document.title or layout.headline, paragraphs=segmented,
+        dateline=layout.dateline, published=document.published or layout.published,
+        time=document.time or (layout.time if not document.published else None), source=layout.source,
+        byline=document.author or layout.byline, intertitles=layout.intertitles, dropped=layout.dropped,
+        part=document.part, origin=document.origin, url=document.url, site=document.site, provided=document.provided,
+    )
+
+
 def read_article(path: Path, name: str, *, max_bytes: int | None = MAX_BYTES, split: Splitter = split_dutch) -> Article:
     """Read, decode and segment one article file; files over ``max_bytes`` are refused unread."""
-    raw = _read_bounded(path, max_bytes)
+    raw = read_bounded(path, max_bytes)
     decoded = decode_article(raw, path)
     article = parse_article(decoded.text, path=path, name=name, sha256=hashlib.sha256(raw).hexdigest(), split=split)
     return replace(article, decode_warnings=decoded.warnings)
 
 
-def _read_bounded(path: Path, max_bytes: int | None) -> bytes:
+def read_bounded(path: Path, max_bytes: int | None) -> bytes:
     """The file's bytes, never more than ``max_bytes`` + 1 in memory; special files are refused, not opened."""
     if path.is_symlink() and not path.exists():
         raise ArticleError(path, f"dangling symbolic link (target {os.readlink(path)} does not exist)")

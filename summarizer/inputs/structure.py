@@ -129,8 +129,11 @@ class Structure:
     dropped: tuple[Dropped, ...]
 
 
-def analyse(text: str) -> Structure:
-    """Split raw article text into metadata lines, intertitles, dropped boilerplate and story paragraphs."""
+def analyse(text: str, *, find_headline: bool = True) -> Structure:
+    """Split raw article text into metadata lines, intertitles, dropped boilerplate and story paragraphs.
+
+    ``find_headline=False`` when the source format gave the title: the first short line is then story text.
+    """
     meta: dict[str, str] = {}
     dropped: list[Dropped] = []
     blocks: list[list[str]] = []
@@ -162,7 +165,7 @@ def analyse(text: str) -> Structure:
     paragraphs = [" ".join(b) for b in blocks]
     _unsign_last(paragraphs, dropped)
     headline = None
-    if len(paragraphs) > 1:
+    if find_headline and len(paragraphs) > 1:
         first, initials = _split_signature(paragraphs[0])
         if _is_headline(first, paragraphs[1]):
             headline = first

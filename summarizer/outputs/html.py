@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from .record import Meta, Span
 
-__all__ = ["page", "escape", "meta_line", "marked"]
+__all__ = ["page", "escape", "meta_line", "marked", "web_link"]
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
@@ -40,6 +40,14 @@ def meta_line(meta: Meta, name: str) -> str:
     """Date and time, agency, byline and input name, joined with ` · `."""
     when = " ".join(x for x in (meta.get("published") or meta.get("date"), meta.get("time")) if x)
     return " · ".join(x for x in (when, meta.get("source"), meta.get("byline"), name) if x)
+
+
+def web_link(url: str | None) -> str | None:
+    """``url`` if it is an http(s) address that can be linked as is, else None (never `javascript:` and the like)."""
+    if not url or any(c.isspace() or ord(c) < 32 for c in url):
+        return None
+    scheme, _, rest = url.partition("://")
+    return url if scheme.lower() in ("http", "https") and rest else None
 
 
 def marked(text: str, spans: Sequence[Span]) -> str:

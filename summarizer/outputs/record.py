@@ -83,9 +83,13 @@ class Meta(TypedDict):
     published: str | None  # ISO date of the dateline
     time: str | None
     source: str | None  # the news agency (Belga, ANP): see agency()
-    byline: str | None
+    byline: str | None  # the author(s)
     sections: list[Section]
     dates: list[DateMention]
+    url: str | None  # the article's own address, when the source gives it (http/https only)
+    site: str | None  # the publisher or site, when the source gives it
+    origin: str  # how it was read: text, html, feed, json, jsonl
+    provided: list[str]  # the metadata fields the source itself gave (the rest come from the text, or are absent)
 
 
 class Sentence(TypedDict):

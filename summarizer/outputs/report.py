@@ -3,37 +3,37 @@
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from .fsutil import atomic_write_text
-from .html import escape, marked, meta_line, page
+from .paths import html_href, index_paths, story_paths
+from .html import escape, marked, meta_line, page, web_link
 from .record import ArticleDigest, Lang, StoryRecord, SummaryPair, fallback_title, flags, title_text
 
 __all__ = ["write_stories", "write_index", "story_markdown", "index_markdown", "index_html"]
 
 
-def write_stories(directory: Path, stories: Sequence[StoryRecord]) -> None:
-    """``<id>.en.md``, ``<id>.nl.md`` and ``<id>.json`` for each story."""
+def write_stories(out_dir: Path, stories: Sequence[StoryRecord]) -> None:
+    """``stories/<id>.en.md``, ``.nl.md`` and ``.json`` for each story, in the namespace no input name reaches."""
     for story in stories:
-        base = directory / story["id"]
-        atomic_write_text(base.with_name(f"{story['id']}.en.md"), story_markdown(story, "en"))
-        atomic_write_text(base.with_name(f"{story['id']}.nl.md"), story_markdown(story, "nl"))
-        atomic_write_text(base.with_name(f"{story['id']}.json"), json.dumps(story, ensure_ascii=False, indent=2) + "\n")
+        files = story_paths(out_dir, story["id"])
+        atomic_write_text(files["en.md"], story_markdown(story, "en"))
+        atomic_write_text(files["nl.md"], story_markdown(story, "nl"))
+        atomic_write_text(files["json"], json.dumps(story, ensure_ascii=False, indent=2) + "\n")
 
 
 def write_index(out_dir: Path, articles: Sequence[ArticleDigest], stories: Sequence[StoryRecord]) -> None:
     """``index.html`` and ``index.md`` over the written articles and stories."""
-    entries = [(a, _page_of(a, out_dir)) for a in articles]
-    atomic_write_text(out_dir / "index.html", index_html(entries, stories))
-    atomic_write_text(out_dir / "index.md", index_markdown(entries, stories))
+    index = index_paths(out_dir)
+    entries = [(a, html_href(index["html"], _page_of(a))) for a in articles]
+    atomic_write_text(index["html"], index_html(entries, stories))
+    atomic_write_text(index["md"], index_markdown(entries, stories))
 
 
-def _page_of(article: ArticleDigest, out_dir: Path) -> str:
-    """The article's translation page, relative to the index."""
-    page = article.json_path.with_name(article.json_path.name[: -len(".json")] + ".translation.html")
-    return os.path.relpath(page, out_dir)
+def _page_of(article: ArticleDigest) -> Path:
+    """The article's translation page."""
+    return article.json_path.with_name(article.json_path.name[: -len(".json")] + ".translation.html")
 
 
 def story_markdown(story: StoryRecord, lang: Lang) -> str:
@@ -103,8 +103,10 @@ def index_html(entries: Sequence[tuple[ArticleDigest, str]], stories: Sequence[S
     body.append("<h2>Articles</h2>")
     for article, href in entries:
         body.append(f'<section class="article"><h2>{escape(_title(article, "en"))}</h2>')
+        original = web_link(article.meta.get("url"))
+        source = f' · <a href="{escape(original)}" rel="noreferrer">original</a>' if original else ""
         body.append(f'<p class="meta">{escape(_title(article, "nl"))}<br>{escape(meta_line(article.meta, article.name))} · '
-                    f'<a href="{escape(href)}">full translation, sentence by sentence</a></p>')
+                    f'<a href="{escape(href)}">full translation, sentence by sentence</a>{source}</p>')
         body.append(_pairs_html(article.summary, article.sources_en))
         body.append("</section>")
     return page("Summaries", "\n".join(body))

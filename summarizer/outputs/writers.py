@@ -6,7 +6,8 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from .html import escape, meta_line, page
+from .html import escape, meta_line, page, web_link
+from .markdown import code_span, escape_md
 from .record import ArticleRecord, Lang, SummaryPair, display_title, flags
 
 __all__ = ["WRITERS", "get_writer", "translation_html"]
@@ -15,13 +16,16 @@ __all__ = ["WRITERS", "get_writer", "translation_html"]
 def _markdown(record: ArticleRecord, lang: Lang) -> str:
     meta = record["meta"]
     label = {"en": ("Summary", "Date", "Source"), "nl": ("Samenvatting", "Datum", "Bron")}[lang]
-    lines = [f"# {display_title(record, lang)}", ""]
-    details = [f"{label[2]}: `{record['source']['name']}`"]
+    lines = [f"# {escape_md(display_title(record, lang))}", ""]
+    details = [f"{label[2]}: {code_span(record['source']['name'])}"]
     if meta.get("source"):
-        details.append(meta["source"] or "")
+        details.append(escape_md(meta["source"] or ""))
     when = meta.get("published") or meta.get("date")
     if when:
-        details.insert(0, f"{label[1]}: {when}" + (f" {meta['time']}" if meta.get("time") else ""))
+        details.insert(0, f"{label[1]}: {escape_md(when)}" + (f" {escape_md(meta['time'] or '')}" if meta.get("time") else ""))
+    link = web_link(meta.get("url"))
+    if link:
+        details.append(f"<{link}>")
     lines += [" · ".join(details), "", f"## {label[0]}", ""]
     lines += [_sentence(pair, lang) for pair in record["summary"]]  # one sentence a line, aligned across languages
     if any(flags(pair, lang) for pair in record["summary"]):
@@ -38,12 +42,12 @@ _LEGEND = {
 
 def _sentence(pair: SummaryPair, lang: Lang) -> str:
     """The sentence, then its supporting source sentences and any unsupported spans (the sentence itself unchanged)."""
-    text = pair[lang]
+    text = escape_md(pair[lang])
     if pair.get("sources"):
         text += " " + "".join(f"[{i}]" for i in pair["sources"])
     flagged = flags(pair, lang)
     if flagged:
-        text += " ⚠ " + ", ".join(f"`{s['text']}`" for s in flagged)
+        text += " ⚠ " + ", ".join(code_span(s["text"]) for s in flagged)
     if pair.get("loop"):
         text += " ⚠ loop"
     return text

@@ -32,6 +32,7 @@ class RunOptions:
     force_language: bool = False  # process articles that look like another language than Dutch
     max_bytes: int | None = MAX_BYTES  # larger input files are refused unread; None: no limit
     retry_loops: bool = True  # regenerate looping output once with stricter settings (else only flag it)
+    follow_symlinks: bool = False  # follow links out of the input folders (never to pipes, devices, /proc...)
 
 
 @dataclass
@@ -40,6 +41,8 @@ class RunReport:
 
     done: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
+    skipped: dict[str, str] = field(default_factory=dict)  # folders and files not looked at, with the reason
+    ignored: int = 0  # files no reader takes
     sentences: int = 0
     cache_hits: int = 0
     cache_misses: int = 0

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import errno
-import hashlib
 import json
 import logging
 import os
-import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -15,15 +13,18 @@ from pathlib import Path
 
 from ..cache import Cache
 from ..errors import ArticleError, CacheError, Interrupted, ModelLoadError, ModelNotFoundError, OutputError, SummarizerError, UsageError
-from ..inputs.articles import Article, Splitter, find_articles, read_article
+from ..inputs.articles import Article, Splitter
+from ..inputs.discovery import letters_problem
 from ..inputs.language import guess_language
 from ..inputs.segment import split_sentences
 from ..models.sources import model_store
 from ..outputs.fsutil import atomic_write_many, remove_stale_conversions, remove_stale_temps
 from ..outputs.record import ArticleDigest, ArticleRecord, StoryRecord, SummaryPair
 from ..outputs.report import write_index, write_stories
+from ..outputs.paths import plan_outputs
 from ..outputs.writers import WRITERS
 from ..trust.stories import Features, build_story, digest_input, group
+from .intake import Unit, load, take_in
 from .options import NullReporter, Reporter, RunOptions, RunReport
 from .plan import plan_engines
 from .records import article_record
@@ -34,29 +35,19 @@ __all__ = ["run", "output_paths"]
 log = logging.getLogger(__name__)
 
 WINDOW = 32  # articles translated together: bounded memory, still large batches
-_UNSAFE = re.compile(r"[\x00-\x1f\x7f\\]")
 _DISK_FULL = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EROFS}
 
 
 def output_paths(out_dir: Path, name: str) -> dict[str, Path]:
-    """Output file of each format for an article named ``name`` (its path relative to the input folder)."""
-    parts = [_safe_part(p) for p in Path(name).with_suffix("").parts if p not in ("", ".", "..", "/")]
-    base = out_dir.joinpath(*(parts or ["_"]))
-    return {suffix: base.with_name(f"{base.name}.{suffix}") for suffix in WRITERS}
-
-
-def _safe_part(part: str) -> str:
-    """A path component without control characters; a changed one gets a hash of the original, so names never collide."""
-    safe = _UNSAFE.sub("_", part)
-    if safe != part:
-        safe = f"{safe}-{hashlib.sha256(part.encode('utf-8', 'surrogateescape')).hexdigest()[:8]}"
-    return safe
+    """Output files of a lone article named ``name``; a run plans its whole batch at once (summarizer.outputs.paths)."""
+    return plan_outputs([name], out_dir, suffixes=tuple(WRITERS)).paths(name)
 
 
 @dataclass
 class _Written:
-    """What the end of the run needs of the articles written so far: the index's digests and the stories' features."""
+    """Where each article goes, and what the end of the run needs of those written: index digests, story features."""
 
+    paths: dict[str, dict[str, Path]]  # article key -> output file by suffix
     digests: list[ArticleDigest] = field(default_factory=list)
     features: list[Features] = field(default_factory=list)
 
@@ -72,25 +63,26 @@ def run(inputs: Path | str | Sequence[Path | str], options: RunOptions, *, repor
     reporter = reporter or NullReporter()
     plan = plan_engines(options)
     roots = [inputs] if isinstance(inputs, (str, Path)) else list(inputs)
-    found = find_articles(*roots)
-    if not found:
-        raise UsageError(f"{', '.join(map(str, roots))}: no *.txt articles found")
+    report = RunReport()
+    root = store_root(options)
+    intake = take_in([str(r) for r in roots], options, report, web_cache=root / "web")
     _check_out_dir(options.out_dir)
     if removed := remove_stale_temps(options.out_dir):
         log.warning("%s: removed %d partial files left by an earlier run that was killed", options.out_dir, removed)
-    root = store_root(options)
     if removed := remove_stale_conversions(model_store(root)) + remove_stale_conversions(root / "ct2"):
         log.warning("%s: removed %d half-finished model conversions left by an earlier run that was killed", root, removed)
+    for name, problem in report.failed.items():
+        log.error("%s: %s", name, problem)
+    units = intake.units
     cache = Cache(options.cache_dir, on_busy=lambda held: reporter.status(
         f"cache busy (another run is writing): {held} results held in memory" if held else ""))
-    report = RunReport()
-    written = _Written()
+    written = _Written(paths={u.key: intake.paths(u) for u in units})
     bench = None
     interrupted = False
     try:
         bench = Workbench.build(options, plan, cache)
-        for start in range(0, len(found), WINDOW):  # read per window: memory stays bounded
-            articles = _read_all(found[start:start + WINDOW], report, options, bench.split_cached)
+        for start in range(0, len(units), WINDOW):  # read per window: memory stays bounded
+            articles = _read_all(units[start:start + WINDOW], report, options, bench.split_cached)
             if articles:
                 _process_window(articles, bench, report, written, reporter)
         try:
@@ -103,7 +95,7 @@ def run(inputs: Path | str | Sequence[Path | str], options: RunOptions, *, repor
         report.retries = bench.retries
     except KeyboardInterrupt as exc:
         interrupted = True
-        raise Interrupted(done=len(report.done), failed=len(report.failed), total=len(found)) from exc
+        raise Interrupted(done=len(report.done), failed=len(report.failed), total=len(units)) from exc
     finally:
         if bench is not None:
             bench.close()
@@ -117,17 +109,19 @@ def run(inputs: Path | str | Sequence[Path | str], options: RunOptions, *, repor
     return report
 
 
-def _read_all(found: list[tuple[Path, str]], report: RunReport, options: RunOptions, split: Splitter) -> list[Article]:
+def _read_all(units: list[Unit], report: RunReport, options: RunOptions, split: Splitter) -> list[Article]:
     articles = []
-    for path, name in found:
+    for unit in units:
         try:
-            article = read_article(path, name, max_bytes=options.max_bytes, split=split)
+            article = load(unit, options, split)
+            if problem := letters_problem(" ".join(article.sentences)):
+                raise ArticleError(article.path, problem)
             if not options.force_language:
                 _check_dutch(article)
             articles.append(article)
         except ArticleError as exc:
-            report.failed[name] = exc.problem
-            log.error("%s", exc)
+            report.failed[unit.key] = exc.problem
+            log.error("%s: %s", unit.key, exc.problem)
     return articles
 
 
@@ -200,7 +194,7 @@ def _process(articles: list[Article], bench: Workbench, report: RunReport, writt
             article, body_en[i], body_loops[i], title_en=title_en.get(article.title or ""), headings=heading_en,
             summary=pairs, summary_loop=summary_loops[i], bench=bench,
         )
-        paths = output_paths(bench.options.out_dir, article.name)
+        paths = written.paths[article.name]
         _write(record, paths)
         written.digests.append(ArticleDigest.of(record, paths["json"]))
         written.features.append(Features.of(record))
@@ -236,7 +230,7 @@ def _finish(bench: Workbench, report: RunReport, written: _Written, reporter: Re
                     translate=lambda sentences: [translations[s] for s in sentences])
         for records in members
     ]
-    write_stories(out / "stories", stories)
+    write_stories(out, stories)
     write_index(out, digests, stories)
     report.stories = len(stories)
     report.translations_saved = sum(s["translations_saved"] for s in stories)

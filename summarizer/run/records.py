@@ -42,6 +42,10 @@ def article_record(
             "date": article.date,
             "title": {"nl": article.title, "en": title_en} if article.title else None,
             **article_meta(article, translation, headings),  # type: ignore[typeddict-item]  # meta.py builds the rest of Meta
+            "url": article.url,
+            "site": article.site,
+            "origin": article.origin,
+            "provided": list(article.provided),
         },
         "translation": translation,
         "dropped": [{"text": d.text, "reason": d.reason} for d in article.dropped],
