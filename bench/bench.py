@@ -1,17 +1,20 @@
 """Benchmark: the whole pipeline on real-shape random models and distinct text, naive vs batched vs the default path.
 
-    python bench/bench.py [--quick] [--articles N] [--device auto|cpu|cuda] [--no-repeats] [--no-profile]
+    python bench/bench.py [--quick] [--articles N] [--device auto|cpu|cuda] [--paths ...] [--no-repeats]
     python bench/bench.py --render BENCHMARKS.json
 
 Builds random-weight models with the shapes and tokenizers of opus-mt and distilbart-cnn-12-6
 once (bench/.models/), writes a corpus of articles whose sentences never repeat
 (bench/corpora.py), converts the models once (untimed), then runs each path in its own
 subprocess with the result cache empty (peak RSS from os.wait4): (a) a naive transformers
-loop, (b) the pipeline with --engine torch, (d) the default engine with summaries one article
-at a time, (c) the default path; then (c) again on its warm cache, (c) on a wire-copy corpus
-that repeats sentences, and a profile of one summarizer batch (encoder vs decoder). Prints the
-tables and writes BENCHMARKS.md and BENCHMARKS.json. Random models rarely emit EOS, so every
-path gets the same length caps: translations as long as their input, summaries min = max tokens.
+loop, (b) the pipeline with --engine torch, (c) the default path. Then, on (c)'s English text,
+the summarizing stage alone on the default engine: each article on its own (what the pipeline
+did before summarize_many) against all articles batched, with the encoder's share and the batch
+sizes; (c) again on its warm cache in a fresh process; and (c) on a wire-copy corpus that repeats
+sentences. Prints the tables and writes BENCHMARKS.md and BENCHMARKS.json. Random models rarely
+emit EOS, so every path gets the same length caps: translations as long as their input,
+summaries min = max tokens. --quick runs everything on tiny models (an orchestration check;
+its figures mean nothing).
 """
 
 from __future__ import annotations
@@ -37,15 +40,17 @@ for _path in (str(HERE), str(REPO)):  # bench/corpora.py, bench/tables.py and th
 import corpora  # noqa: E402
 import tables  # noqa: E402
 
-MODELS = HERE / ".models"
+MODELS = Path(os.environ.get("SUMMARIZE_BENCH_DIR") or HERE / ".models")  # models, corpora, caches and outputs of the runs
 ROLES = ("nl-en", "summarizer", "en-nl")
-ORDER = ("naive", "batched", "per_article", "default")  # (d) and (c) share the conversions; (c) last fills the warm cache
-QUICK = {"articles": 3, "sentences": 6, "summary_tokens": 32}
+ORDER = ("naive", "batched", "default", "stage")  # (c) runs after (b) and fills the warm cache; the stage comparison reads (c)'s output
+QUICK = {"articles": 2, "sentences": 4, "summary_tokens": 16}
 FULL = {"articles": 50, "sentences": 18, "summary_tokens": 142}
-GPU = {"articles": 1000, "sentences": 18, "summary_tokens": 142, "subset": 50}  # (a) and (d) on the first 50 only
+GPU = {"articles": 1000, "sentences": 18, "summary_tokens": 142, "subset": 50}  # (a) and the per-article summaries on 50 only
 # Top-level modules a run imports beyond torch and transformers: what a bare GPU machine may lack.
 NEEDED = ("ctranslate2", "sentencepiece", "sacremoses", "tokenizers", "safetensors", "huggingface_hub", "pysbd",
           "platformdirs", "tomli_w", "typer", "rich")
+NO_GPU = ("--device cuda: no CUDA GPU is usable here ({why}). Run it on a machine with an NVIDIA GPU and a CUDA build "
+          "of torch; without network, install the wheels listed in BENCHMARKS.md ('On a GPU machine') first.")
 
 
 # --- setup (untimed) ----------------------------------------------------------------------------------------------
@@ -115,7 +120,7 @@ def build_corpus(kind: str, articles: int, sentences: int) -> Path:
 
 
 def prepare(models: dict[str, Path], device: str) -> None:
-    """Convert the models once for every store the paths use: safetensors for (b), safetensors and CTranslate2 for (c)/(d)."""
+    """Convert the models once for every store the paths use: safetensors for (b), safetensors and CTranslate2 for (c)."""
     code = ("import sys, json; from pathlib import Path\n"
             "from summarizer.cache import Cache, default_cache_dir; from summarizer.models.lock import read_lock\n"
             "from summarizer.models.sources import resolve_source, model_store\n"
@@ -235,14 +240,12 @@ def _instrument(recorder: Recorder) -> None:
 
 
 def worker_pipeline(spec: dict) -> dict:
-    """(b), (c), (d): the project's pipeline; (d) reads one article per window, so each summary runs alone."""
+    """(b) and (c): the project's pipeline, with its stages timed and its engines' batches logged."""
     from summarizer.run import pipeline
     from summarizer.run.options import RunOptions
 
     recorder = Recorder()
     _instrument(recorder)
-    if spec.get("window"):
-        pipeline.WINDOW = spec["window"]
     options = RunOptions(out_dir=Path(spec["out"]), cache_dir=Path(spec["cache"]) if spec["cache"] else None, device=spec["device"],
                          models=spec["models"], lock_path=REPO / "models.lock", settings=_overrides(spec["summary_tokens"]),
                          engine=spec["engine"], allow_download=False, retry_loops=False)  # random models loop; real ones rarely need the retry
@@ -309,53 +312,96 @@ def worker_naive(spec: dict) -> dict:
     return {"stages": seconds, "done": len(found), "failed": 0, "truncated": truncated, "modules": _third_party_modules()}
 
 
-def worker_profile(spec: dict) -> dict:
-    """One summarizer batch that (c) ran, on the default engine and on torch: whole batch, encoder alone, each text alone."""
+def english_documents(out: Path) -> list[list[str]]:
+    """The English sentences of each article a path wrote (its nl-en output), in file order: the summarizer's input."""
+    return [[t["en"] for t in json.loads(f.read_text(encoding="utf-8"))["translation"] if t["en"]] for f in sorted(out.glob("*.json"))]
+
+
+def worker_stage(spec: dict) -> dict:
+    """The summarizing stage alone, one engine, the same documents: each on its own vs all batched; the encoder's share.
+
+    "Per article" is what the pipeline did before summarize_many: one summarize() call per
+    document (summarize_many of that one document is that call: chunk, summarize, combine).
+    "Batched" is one summarize_many over every document, as the pipeline now runs a window.
+    The encoder's share is measured on the batched run's own batches: with a torch engine by
+    forward hooks inside those generate() calls; CTranslate2 has no hook, so each batch is
+    decoded once more for a single step (encoder plus one decoder step).
+    """
     from summarizer.cache import Cache
+    from summarizer.generation.summarize import summarize_many
     from summarizer.run.options import RunOptions
     from summarizer.run.plan import plan_engines
     from summarizer.run.workbench import Workbench
 
-    texts, kwargs = spec["texts"], spec["kwargs"]
-    out = {}
-    for name, engine_name, cache_dir in (("default", "auto", spec["cache"]), ("torch", "torch", None)):
-        options = RunOptions(out_dir=Path(spec["out"]), cache_dir=Path(cache_dir) if cache_dir else None, device=spec["device"],
-                             models=spec["models"], lock_path=REPO / "models.lock", engine=engine_name, allow_download=False)
-        cache = Cache(options.cache_dir)
-        engine = Workbench.build(options, plan_engines(options), cache).engines["summarizer"]
-        engine = getattr(engine, "inner", engine)  # the engine `auto` chose
-        engine.preload()
-        engine.generate(texts[:1], **{**kwargs, "min_length": 2, "max_length": 2})  # first-call set-up, untimed
-        batch = _timed(lambda: engine.generate(texts, **kwargs), spec["device"])
-        if engine.name == "torch":
-            encoder = _encoder_seconds(engine, texts, kwargs, spec["device"])
-        else:  # no hook into CTranslate2: the same batch decoded for a single step
-            encoder = _timed(lambda: engine.generate(texts, **{**kwargs, "min_length": 2, "max_length": 2}), spec["device"])
-        alone = sum(_timed(lambda t=t: engine.generate([t], **kwargs), spec["device"]) for t in texts)
-        out[name] = {"compute": engine.compute, "batch_s": batch, "encoder_s": encoder, "alone_s": alone}
-        cache.close()
-    return {"engines": out, "done": 1, "failed": 0}
+    documents = english_documents(Path(spec["source"]))[: spec["articles"]]
+    options = RunOptions(out_dir=Path(spec["out"]), cache_dir=Path(spec["cache"]), device=spec["device"], models=spec["models"],
+                         lock_path=REPO / "models.lock", settings=_overrides(spec["summary_tokens"]), engine=spec["engine"],
+                         allow_download=False)
+    cache = Cache(options.cache_dir)
+    workbench = Workbench.build(options, plan_engines(options), cache)
+    engine = workbench.engines["summarizer"]
+    settings, budget = workbench.summary, workbench.plan.batch_tokens * 4  # what Workbench.summarize passes
+    engine.preload()
+    inner = getattr(engine, "inner", engine)  # the engine `auto` chose
+    engine.generate([" ".join(documents[0])], **{**settings.generate_kwargs(8, engine.max_content_tokens),
+                                                "min_length": 2, "max_length": 2})  # first-call set-up, untimed
+    sync = _synchronizer(spec["device"])
+    log: list[dict[str, Any]] = []
+    recorder = Recorder()
+    recorder.watch("summarizer", engine)
+    recorder.batches = log
+    encoder_spans: list[float] = []
 
-
-def _timed(work, device: str) -> float:
+    recorder.current = "per article"
     start = time.perf_counter()
-    work()
-    if device == "cuda":
-        import torch
+    alone = [summarize_many([doc], engine=engine, settings=settings, batch_tokens=budget)[0] for doc in documents]
+    sync()
+    per_article = time.perf_counter() - start
 
-        torch.cuda.synchronize()
-    return time.perf_counter() - start
+    recorder.current = "batched"
+    hooks = _encoder_hooks(inner, encoder_spans, sync) if inner.name == "torch" else []
+    start = time.perf_counter()
+    together = summarize_many(documents, engine=engine, settings=settings, batch_tokens=budget)
+    sync()
+    batched = time.perf_counter() - start
+    for hook in hooks:
+        hook.remove()
+    if inner.name == "torch":
+        encoder, how = sum(encoder_spans), "forward hooks"
+    else:
+        encoder, how = 0.0, "one-step decode"
+        recorder.current = "encoder"
+        for b in [b for b in log if b["stage"] == "batched"]:
+            t = time.perf_counter()
+            engine.generate(b["texts"], **{**b["kwargs"], "min_length": 2, "max_length": 2})
+            sync()
+            encoder += time.perf_counter() - t
+    count = engine.count_tokens
+    runs = {}
+    for name in ("per article", "batched"):
+        batches = [b for b in log if b["stage"] == name]
+        sizes = [len(b["texts"]) for b in batches]
+        runs[name] = {"batches": len(batches), "mean_texts": sum(sizes) / max(1, len(sizes)), "max_texts": max(sizes, default=0),
+                      "sizes": sizes, "input_tokens": sum(sum(count(b["texts"])) for b in batches),
+                      "generating_s": sum(b["seconds"] for b in batches)}
+    cache.close()
+    return {"articles": len(documents), "compute": engine.compute, "batch_tokens": budget, "per_article_s": per_article,
+            "batched_s": batched, "encoder_s": encoder, "encoder_how": how, "runs": runs,
+            "summary_tokens": sum(count([s for s in together if s])), "same_summaries": sum(a == b for a, b in zip(alone, together)),
+            "done": len(documents), "failed": 0, "modules": _third_party_modules()}
 
 
-def _encoder_seconds(engine: Any, texts: list[str], kwargs: dict, device: str) -> float:
-    """Seconds the encoder took inside one generate() of the batch, timed by forward hooks."""
+def _synchronizer(device: str):
+    """A function that waits for the GPU's queued work (nothing on CPU), so timings cover what was asked."""
+    if device != "cuda":
+        return lambda: None
     import torch
 
-    spans: list[float] = []
+    return torch.cuda.synchronize
 
-    def sync():
-        if device == "cuda":
-            torch.cuda.synchronize()
+
+def _encoder_hooks(engine: Any, spans: list[float], sync) -> list[Any]:
+    """Forward hooks on a torch engine's encoder that add each encoder pass's seconds to ``spans``."""
 
     def before(module, args):
         sync()
@@ -366,13 +412,7 @@ def _encoder_seconds(engine: Any, texts: list[str], kwargs: dict, device: str) -
         spans[-1] += time.perf_counter()
 
     encoder = engine.model.get_encoder()
-    hooks = [encoder.register_forward_pre_hook(before), encoder.register_forward_hook(after)]
-    try:
-        engine.generate(texts, **kwargs)
-    finally:
-        for hook in hooks:
-            hook.remove()
-    return sum(spans)
+    return [encoder.register_forward_pre_hook(before), encoder.register_forward_hook(after)]
 
 
 def _third_party_modules() -> list[str]:
@@ -384,7 +424,7 @@ def _third_party_modules() -> list[str]:
                    if (getattr(module, "__file__", None) or "").startswith(site)})
 
 
-WORKERS = {"naive": worker_naive, "pipeline": worker_pipeline, "profile": worker_profile}
+WORKERS = {"naive": worker_naive, "pipeline": worker_pipeline, "stage": worker_stage}
 
 
 # --- orchestration ------------------------------------------------------------------------------------------------
@@ -426,7 +466,17 @@ def run_path(path: str, corpus: Path, models: dict[str, Path], mode: dict, *, na
     if path == "batched":
         return run_worker("pipeline", {**spec, "engine": "torch", "cache": None})
     _empty_results(cache)
-    return run_worker("pipeline", {**spec, "engine": "auto", "cache": str(cache), "window": 1 if path == "per_article" else None})
+    return run_worker("pipeline", {**spec, "engine": "auto", "cache": str(cache)})
+
+
+def run_stage(models: dict[str, Path], mode: dict, articles: int) -> dict:
+    """The summarizing stage alone on (c)'s English text, per article vs batched, on the default engine (worker_stage)."""
+    source = MODELS / "out-default"
+    if not any(source.glob("*.json")):
+        raise SystemExit("the summarizing-stage comparison reads the default path's output: run it with --paths default,stage")
+    return run_worker("stage", {"source": str(source), "articles": articles, "out": str(MODELS / "out-stage"),
+                                "models": {r: str(p) for r, p in models.items()}, "summary_tokens": mode["summary_tokens"],
+                                "device": mode["device"], "engine": "auto", "cache": str(MODELS / "cache-default")})
 
 
 def token_counters(models: dict[str, Path]) -> dict[str, Any]:
@@ -482,17 +532,6 @@ def batch_stats(log: Path, count: dict[str, Any]) -> dict[str, dict[str, float]]
     return stats
 
 
-def profile_batch(log: Path) -> tuple[list[str], dict] | None:
-    """The largest article-summary batch (c) ran: its texts and generate() arguments."""
-    if not log.is_file():
-        return None
-    batches = [b for b in json.loads(log.read_text(encoding="utf-8")) if b["role"] == "summarizer" and b["stage"] == "summarizing"]
-    if not batches:
-        return None
-    biggest = max(batches, key=lambda b: (len(b["texts"]), b["seconds"]))
-    return biggest["texts"], biggest["kwargs"]
-
-
 def machine(device: str) -> str:
     """One line: CPU model, cores, GPU, memory, library versions."""
     import torch
@@ -510,29 +549,41 @@ def machine(device: str) -> str:
             f"transformers {transformers.__version__}, {ct2}")
 
 
-def main() -> None:
+def check_device(device: str) -> None:
+    """Stop with a clear message when --device cuda cannot run here (checked before anything is built)."""
+    if device != "cuda":
+        return
+    import torch
+
+    if not torch.cuda.is_available():
+        why = f"torch {torch.__version__} is a CPU build" if torch.version.cuda is None else "torch.cuda.is_available() is False"
+        raise SystemExit(NO_GPU.format(why=why))
+    from summarizer.engines.cuda import ct2_gpu_problem
+
+    if problem := ct2_gpu_problem():
+        print(f"note: CTranslate2 cannot use the GPU ({problem}); the default path will run torch float16", flush=True)
+
+
+def main(argv: list[str] | None = None) -> None:
     """Run the benchmark (or one worker, when called with --worker)."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help=f"{QUICK['articles']} articles of {QUICK['sentences']} sentences, "
-                        f"{QUICK['summary_tokens']}-token summaries")
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help=f"tiny models, {QUICK['articles']} articles of {QUICK['sentences']} "
+                        f"sentences, {QUICK['summary_tokens']}-token summaries: checks the orchestration, figures meaningless")
     parser.add_argument("--articles", type=int, help=f"number of articles (default: {FULL['articles']}; {GPU['articles']} on cuda; "
                         f"{QUICK['articles']} with --quick)")
     parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto", help="where every path runs (default: cuda when "
-                        "a GPU is usable, else cpu)")
-    parser.add_argument("--subset", type=int, help="articles for the slow paths (a) and (d) (default: all on cpu, "
-                        f"the first {GPU['subset']} on cuda); ratios are per article")
-    parser.add_argument("--paths", default=",".join(ORDER), help=f"paths to run, of {','.join(ORDER)} (default: all)")
+                        "a GPU is usable, else cpu); cuda stops with a message when no GPU is usable")
+    parser.add_argument("--subset", type=int, help="articles for the slow naive loop (a) and the per-article summaries (default: all "
+                        f"on cpu, the first {GPU['subset']} on cuda); ratios are per article")
+    parser.add_argument("--paths", default=",".join(ORDER), help=f"what to run, of {','.join(ORDER)} (default: all; stage needs default)")
     parser.add_argument("--repeats", action=argparse.BooleanOptionalAction, default=None,
-                        help="also run (c) on the wire-copy corpus (default: on, off with --quick)")
-    parser.add_argument("--profile", action=argparse.BooleanOptionalAction, default=True,
-                        help="profile one summarizer batch: encoder vs decoder, batched vs alone (default: on)")
-    parser.add_argument("--tiny", action="store_true", help="tiny models: checks the orchestration in a minute, figures meaningless")
-    parser.add_argument("--output", type=Path, help="where to write the document (default: BENCHMARKS.md; with --quick or --tiny "
+                        help="also run (c) on the wire-copy corpus (default: on)")
+    parser.add_argument("--output", type=Path, help="where to write the document (default: BENCHMARKS.md; with --quick "
                         "bench/.models/BENCHMARKS-quick.md, so a check never replaces the committed figures)")
     parser.add_argument("--render", type=Path, metavar="JSON",
                         help="rewrite the document from a run's raw figures (BENCHMARKS.json) without running anything")
     parser.add_argument("--worker", nargs=2, help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     if args.render:
         publish(json.loads(args.render.read_text(encoding="utf-8")), args.output or args.render.with_suffix(".md"), source=args.render)
         return
@@ -541,21 +592,25 @@ def main() -> None:
         return
     if missing := missing_modules():
         raise SystemExit(f"missing modules: {', '.join(missing)}. Install the project's dependencies (pip install -e .), or on a machine "
-                         "without network the wheels carried for it (bench/notes.md, 'On a GPU machine')")
+                         "without network the wheels carried for it (BENCHMARKS.md, 'On a GPU machine')")
     from summarizer.engines.device import plan_device
 
     device = plan_device(args.device)[0]
-    mode = {**(QUICK if args.quick else GPU if device == "cuda" else FULL), "device": device, "quick": args.quick, "tiny": args.tiny}
+    check_device(device)
+    mode = {**(QUICK if args.quick else GPU if device == "cuda" else FULL), "device": device, "quick": args.quick}
     mode["articles"] = args.articles or mode["articles"]
     mode["subset"] = min(mode["articles"], args.subset or mode.get("subset") or mode["articles"])
     paths = [p for p in ORDER if p in args.paths.split(",")]
-    repeats = args.repeats if args.repeats is not None else not (args.quick or args.tiny)
-    output = args.output or (MODELS / "BENCHMARKS-quick.md" if args.quick or args.tiny else REPO / "BENCHMARKS.md")
-    print(f"{mode['articles']} articles of {mode['sentences']} sentences on {device} ((a) and (d) on {mode['subset']}), "
-          f"summaries of {mode['summary_tokens']} tokens, paths {', '.join(paths)}", flush=True)
+    if paths != list(ORDER):
+        mode["paths"] = paths
+    repeats = args.repeats if args.repeats is not None else True
+    output = args.output or (MODELS / "BENCHMARKS-quick.md" if args.quick else REPO / "BENCHMARKS.md")
+    print(f"{mode['articles']} articles of {mode['sentences']} sentences on {device} ((a) and per-article summaries on "
+          f"{mode['subset']}), summaries of {mode['summary_tokens']} tokens, {'tiny' if args.quick else 'real-shape'} models, "
+          f"runs: {', '.join(paths)}", flush=True)
     started = time.perf_counter()
     standin_cache()
-    models = build_models(args.tiny)
+    models = build_models(args.quick)
     corpus = build_corpus("distinct", mode["articles"], mode["sentences"])
     subset = build_corpus("distinct", mode["subset"], mode["sentences"])
     t = time.perf_counter()
@@ -564,22 +619,25 @@ def main() -> None:
     count = token_counters(models)
     rows: dict[str, dict] = {}
     modules: set[str] = set()
-    for path in paths:
+    figures: dict[str, Any] = {"mode": mode, "machine": machine(device), "date": time.strftime("%Y-%m-%d"), "rows": rows,
+                               "corpus": {"distinct": corpora.corpus_stats(corpus)}}
+    for path in [p for p in paths if p != "stage"]:
         print(f"running {tables.label(path)} {tables.PATHS[path][1]} ...", flush=True)
-        row = run_path(path, subset if path in ("naive", "per_article") else corpus, models, mode)
+        row = run_path(path, subset if path == "naive" else corpus, models, mode)
         rows[path] = finish_row(row, path, count, modules)
         print(f"  {row['wall']:.1f} s, peak RSS {row['rss_mb']:.0f} MB, stages " +
               ", ".join(f"{k} {v:.1f} s" for k, v in row["stages"].items()), flush=True)
-    figures: dict[str, Any] = {"mode": mode, "machine": machine(device), "rows": rows,
-                               "corpus": {"distinct": corpora.corpus_stats(corpus)}}
+    if "stage" in paths:
+        print(f"summarizing stage alone, {mode['subset']} articles: each on its own, then all batched ...", flush=True)
+        stage = run_stage(models, mode, mode["subset"])
+        modules.update(stage.pop("modules", []))
+        figures["stage"] = stage
+        print(f"  per article {stage['per_article_s']:.1f} s, batched {stage['batched_s']:.1f} s", flush=True)
     if "default" in rows:
         print("warm re-run of (c) ...", flush=True)
         figures["warm_rerun_s"] = run_worker("pipeline", {
             "corpus": str(corpus), "out": str(MODELS / "out-warm"), "models": {r: str(p) for r, p in models.items()},
             "summary_tokens": mode["summary_tokens"], "device": device, "engine": "auto", "cache": str(MODELS / "cache-default")})["wall"]
-        if args.profile and (batch := profile_batch(MODELS / "batches-default.json")):
-            print(f"profiling one summarizer batch of {len(batch[0])} texts ...", flush=True)
-            figures["profile"] = profile_figures(batch, models, mode, count)
         if repeats:
             wire = build_corpus("wire", mode["articles"], mode["sentences"])
             figures["corpus"]["wire"] = corpora.corpus_stats(wire)
@@ -597,15 +655,6 @@ def finish_row(row: dict, name: str, count: dict[str, Any], modules: set[str]) -
     if name != "naive":
         row["batches"] = batch_stats(MODELS / f"batches-{name}.json", count)
     return row
-
-
-def profile_figures(batch: tuple[list[str], dict], models: dict[str, Path], mode: dict, count: dict[str, Any]) -> dict:
-    """Run the profile worker on one batch; its figures with the batch's shape."""
-    texts, kwargs = batch
-    result = run_worker("profile", {"texts": texts, "kwargs": kwargs, "models": {r: str(p) for r, p in models.items()},
-                                    "device": mode["device"], "cache": str(MODELS / "cache-default"), "out": str(MODELS / "out-profile")})
-    return {"texts": len(texts), "mean_tokens": count["bart"](texts) / len(texts), "summary_tokens": kwargs.get("max_length"),
-            "beams": kwargs.get("num_beams"), "engines": result["engines"]}
 
 
 def publish(figures: dict, output: Path, *, source: Path | None = None) -> None:
