@@ -343,8 +343,8 @@ def worker_stage(spec: dict) -> dict:
     settings, budget = workbench.summary, workbench.plan.batch_tokens * 4  # what Workbench.summarize passes
     engine.preload()
     inner = getattr(engine, "inner", engine)  # the engine `auto` chose
-    engine.generate([" ".join(documents[0])], **{**settings.generate_kwargs(8, engine.max_content_tokens),
-                                                "min_length": 2, "max_length": 2})  # first-call set-up, untimed
+    engine.generate(documents[0][:1], **{**settings.generate_kwargs(8, engine.max_content_tokens),
+                                        "min_length": 2, "max_length": 2})  # first-call set-up, untimed
     sync = _synchronizer(spec["device"])
     log: list[dict[str, Any]] = []
     recorder = Recorder()
@@ -573,8 +573,8 @@ def main(argv: list[str] | None = None) -> None:
                         f"{QUICK['articles']} with --quick)")
     parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto", help="where every path runs (default: cuda when "
                         "a GPU is usable, else cpu); cuda stops with a message when no GPU is usable")
-    parser.add_argument("--subset", type=int, help="articles for the slow naive loop (a) and the per-article summaries (default: all "
-                        f"on cpu, the first {GPU['subset']} on cuda); ratios are per article")
+    parser.add_argument("--subset", type=int, help="articles for the slow naive loop (a) (default: all on cpu, the first "
+                        f"{GPU['subset']} on cuda, where the per-article summaries run on as many); ratios are per article")
     parser.add_argument("--paths", default=",".join(ORDER), help=f"what to run, of {','.join(ORDER)} (default: all; stage needs default)")
     parser.add_argument("--repeats", action=argparse.BooleanOptionalAction, default=None,
                         help="also run (c) on the wire-copy corpus (default: on)")
@@ -605,8 +605,7 @@ def main(argv: list[str] | None = None) -> None:
         mode["paths"] = paths
     repeats = args.repeats if args.repeats is not None else True
     output = args.output or (MODELS / "BENCHMARKS-quick.md" if args.quick else REPO / "BENCHMARKS.md")
-    print(f"{mode['articles']} articles of {mode['sentences']} sentences on {device} ((a) and per-article summaries on "
-          f"{mode['subset']}), summaries of {mode['summary_tokens']} tokens, {'tiny' if args.quick else 'real-shape'} models, "
+    print(f"{mode['articles']} articles of {mode['sentences']} sentences on {device} ((a) on {mode['subset']}), summaries of {mode['summary_tokens']} tokens, {'tiny' if args.quick else 'real-shape'} models, "
           f"runs: {', '.join(paths)}", flush=True)
     started = time.perf_counter()
     standin_cache()
@@ -620,7 +619,7 @@ def main(argv: list[str] | None = None) -> None:
     rows: dict[str, dict] = {}
     modules: set[str] = set()
     figures: dict[str, Any] = {"mode": mode, "machine": machine(device), "date": time.strftime("%Y-%m-%d"), "rows": rows,
-                               "corpus": {"distinct": corpora.corpus_stats(corpus)}}
+                               "corpus": {"distinct": corpora.corpus_stats(corpus)}, "load": [os.getloadavg()[0]]}
     for path in [p for p in paths if p != "stage"]:
         print(f"running {tables.label(path)} {tables.PATHS[path][1]} ...", flush=True)
         row = run_path(path, subset if path == "naive" else corpus, models, mode)
@@ -628,8 +627,9 @@ def main(argv: list[str] | None = None) -> None:
         print(f"  {row['wall']:.1f} s, peak RSS {row['rss_mb']:.0f} MB, stages " +
               ", ".join(f"{k} {v:.1f} s" for k, v in row["stages"].items()), flush=True)
     if "stage" in paths:
-        print(f"summarizing stage alone, {mode['subset']} articles: each on its own, then all batched ...", flush=True)
-        stage = run_stage(models, mode, mode["subset"])
+        articles = mode["subset"] if device == "cuda" else mode["articles"]
+        print(f"summarizing stage alone, {articles} articles: each on its own, then all batched ...", flush=True)
+        stage = run_stage(models, mode, articles)
         modules.update(stage.pop("modules", []))
         figures["stage"] = stage
         print(f"  per article {stage['per_article_s']:.1f} s, batched {stage['batched_s']:.1f} s", flush=True)
@@ -645,6 +645,7 @@ def main(argv: list[str] | None = None) -> None:
             figures["wire"] = finish_row(run_path("default", wire, models, mode, name="wire"), "wire", count, modules)
     figures["modules"] = sorted(modules)
     figures["seconds"] = time.perf_counter() - started
+    figures["load"].append(os.getloadavg()[0])
     publish(figures, output)
 
 

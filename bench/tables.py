@@ -156,7 +156,7 @@ def _per_article_note(rows: dict) -> list[str]:
 
 
 def render(figures: dict) -> str:
-    """The results as markdown: whole runs, stages, throughput, batches, the profile, wire copy, the targets."""
+    """The results as markdown: whole runs, stages, throughput, batches, the summarizing stage alone, wire copy, the targets."""
     rows = figures["rows"]
     run = [p for p in PATHS if p in rows]
     lines = ["| path | articles | wall s | articles/min | peak RSS MB | engine (summarizer) | whole run: (c) is ... faster |",
@@ -171,14 +171,14 @@ def render(figures: dict) -> str:
 
     others = [p for p in run if p != "default"]
     lines += ["", "Seconds per stage (the stage timer of each path's own process), and how many times faster (c) is on each:", "",
-              "| stage | " + " | ".join(label(p) for p in run) + " | " + " | ".join(f"(c) vs {label(p)}" for p in others) + " |",
+              "| " + " | ".join(["stage", *(label(p) for p in run), *(f"(c) vs {label(p)}" for p in others)]) + " |",
               "| --- | " + " | ".join("---:" for _ in run + others) + " |"]
     stages = [*STAGES] + ([DIGESTS] if any(stage_seconds(rows[p], DIGESTS) > 0.05 for p in run) else []) + ["all"]
     for stage in stages:
         cells = ["-" if stage == DIGESTS and p == "naive" else f"{stage_seconds(rows[p], stage):.1f}" for p in run]
         ratios = [_ratio(speedup(rows[p], c, lambda r, s=stage: stage_seconds(r, s))) if stage != DIGESTS else "-" for p in others]
-        name = "all stages (no loading)" if stage == "all" else stage
-        lines.append(f"| {name} | " + " | ".join(cells) + " | " + " | ".join(ratios) + " |")
+        name = "all stages" if stage == "all" else stage
+        lines.append("| " + " | ".join([name, *cells, *ratios]) + " |")
 
     lines += ["", "Input tokens per second of each stage (the same input for every path on nl-en; each path's own text after it):", "",
               "| stage | input tokens (c) | " + " | ".join(label(p) for p in run) + " |", "| --- | ---: | " + " | ".join("---:" for _ in run) + " |"]
@@ -267,12 +267,20 @@ def _wire(figures: dict) -> list[str]:
              "| stage | (c) distinct corpus s | (c) wire copy s | wire copy vs distinct |", "| --- | ---: | ---: | ---: |"]
     for stage in [*STAGES, DIGESTS, "all"]:
         a, b = stage_seconds(c, stage), stage_seconds(wire, stage)
-        name = "all stages (no loading)" if stage == "all" else stage
+        name = "all stages" if stage == "all" else stage
         lines.append(f"| {name} | {a:.1f} | {b:.1f} | {a / b:.2f}x |" if b > 0 else f"| {name} | {a:.1f} | {b:.1f} | - |")
     lines.append(f"| whole run (wall) | {c['wall']:.1f} | {wire['wall']:.1f} | {c['wall'] / wire['wall']:.2f}x |")
     lines += ["", f"Wire copy: {wire.get('stories', 0)} stories of several articles (distinct corpus: {c.get('stories', 0)}), "
               f"{wire.get('translations_saved', 0)} sentence translations shared within stories."]
     return lines
+
+
+def _load(figures: dict) -> str:
+    load = figures.get("load")
+    if not load:
+        return ""
+    return (f" Load average (1 min) {load[0]:.1f} at the start and {load[1]:.1f} at the end: other work shared the cores, "
+            "so read the ratios, not the absolute times.")
 
 
 def document(figures: dict, notes: str) -> str:
@@ -283,7 +291,7 @@ def document(figures: dict, notes: str) -> str:
         + (f" --paths {','.join(mode['paths'])}" if mode.get("paths") else "")
     return f"""# Benchmarks
 
-Produced by `{command}` on {figures.get('date', 'an unrecorded date')} ({figures['seconds'] / 60:.1f} min in all). Machine: {figures['machine']}.
+Produced by `{command}` on {figures.get('date', 'an unrecorded date')} ({figures['seconds'] / 60:.1f} min in all). Machine: {figures['machine']}.{_load(figures)}
 
 Models: random weights with the real shapes{' (no: --quick, tiny layers, an orchestration check only)' if mode.get('quick') else ''}
 (opus-mt nl-en / en-nl, distilbart-cnn-12-6; see `../shared/MODELS.md`) and tokenizers of the real kind and
