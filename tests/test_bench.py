@@ -206,3 +206,19 @@ def test_quick_runs_every_path_on_tiny_models_and_writes_the_document(tmp_path):
     document = output.read_text(encoding="utf-8")
     assert "tiny layers, an orchestration check only" in document
     assert "not at target conditions (tiny models)" in document and "| met |" not in document
+
+
+def test_encoder_hooks_time_each_encoder_pass_of_a_torch_engine(tiny_models):
+    """The path a GPU run takes when CTranslate2 cannot reach cuBLAS 12: the default engine falls back to torch."""
+    from summarizer.engines.torch import TorchEngine
+    from summarizer.models.sources import ModelSource
+
+    bench = _load("bench")
+    engine = TorchEngine(ModelSource("summarizer", "x", "r", tiny_models["summarizer"]), device="cpu", dtype="float32")
+    spans: list[float] = []
+    hooks = bench._encoder_hooks(engine, spans, bench._synchronizer("cpu"))
+    engine.generate(["The summit was cancelled.", "Talks go on."], num_beams=2, min_length=2, max_length=4)
+    for hook in hooks:
+        hook.remove()
+    engine.generate(["Once more, unhooked."], num_beams=2, min_length=2, max_length=4)
+    assert len(spans) == 1 and spans[0] > 0  # one encoder pass for the batch, none after the hooks are gone
