@@ -3,7 +3,7 @@
     python bench/lengths.py [--sentences 16]
 
 Uses the real-shape en-nl model and its CTranslate2 conversion that `bench/bench.py` leaves in
-bench/.models/ (run `python bench/bench.py --quick` once first). Inputs are sentences of shuffled
+bench/.models/ (run `python bench/bench.py --articles 2 --paths default` once first). Inputs are sentences of shuffled
 seed words, short and long; beam 4; outputs capped at the input's length, as in bench.py.
 Nothing is deduplicated, so this shows the engine and batching without the pipeline's reuse of
 repeated sentences.
@@ -30,7 +30,7 @@ def main() -> None:
     args = parser.parse_args()
     converted = sorted((MODELS / "cache-default" / "ct2").glob("en-nl-*-int8-*"))
     if not (MODELS / "en-nl" / "pytorch_model.bin").is_file() or not converted:
-        raise SystemExit("bench/.models/ lacks the en-nl model or its CTranslate2 conversion: run `python bench/bench.py --quick` first")
+        raise SystemExit("bench/.models/ lacks the en-nl model or its CTranslate2 conversion: run `python bench/bench.py --articles 2 --paths default` first")
     sys.path.insert(0, str(REPO))
     import ctranslate2
     import torch

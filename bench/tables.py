@@ -1,0 +1,312 @@
+"""The benchmark's arithmetic and its tables: ratios measured within one run, the targets scored, BENCHMARKS.md text.
+
+Everything here reads the raw figures that bench.py writes (BENCHMARKS.json) and nothing else,
+so `bench.py --render` can rebuild the document without running a model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+__all__ = ["PATHS", "STAGES", "DIGESTS", "stage_seconds", "speedup", "measures", "at_target_conditions", "TARGETS", "score", "render",
+           "document"]
+
+PATHS = {  # key -> (label, what it is)
+    "naive": ("a", "transformers generate(), one sentence at a time, one summary per article"),
+    "batched": ("b", "transformers, length-sorted token-budget batches (--engine torch)"),
+    "default": ("c", "the default path (--engine auto)"),
+}
+STAGES = ("translating nl-en", "summarizing", "translating en-nl")
+DIGESTS = "story digests"  # the pipeline's end-of-run digests of multi-article stories; the naive loop has none
+TARGET_ARTICLES = 50  # the CPU targets are set for 50 articles
+
+
+def label(path: str) -> str:
+    """`(c)` for the default path, and so on."""
+    return f"({PATHS[path][0]})"
+
+
+def stage_seconds(row: dict, stage: str) -> float:
+    """Seconds a path spent in a stage; DIGESTS sums the digest stages, "all" every stage."""
+    stages = row["stages"]
+    if stage == "all":
+        return sum(stages.values())
+    if stage == DIGESTS:
+        return sum(s for name, s in stages.items() if name.startswith(DIGESTS))
+    return stages.get(stage, 0.0)
+
+
+def speedup(slow: dict | None, fast: dict | None, seconds: Callable[[dict], float]) -> float | None:
+    """How many times faster ``fast`` is per article than ``slow`` (paths may run on different numbers of articles)."""
+    if not slow or not fast:
+        return None
+    a, b = seconds(slow) / slow["articles"], seconds(fast) / fast["articles"]
+    return a / b if b > 0 else None
+
+
+def wall(row: dict) -> float:
+    """A path's wall time: its fresh process from start to exit, model loading included."""
+    return row["wall"]
+
+
+def translation_output_tps(row: dict) -> float | None:
+    """Output tokens per second of both translation stages together."""
+    seconds = stage_seconds(row, "translating nl-en") + stage_seconds(row, "translating en-nl")
+    tokens = row["tokens"]["out"]["translating nl-en"] + row["tokens"]["out"]["translating en-nl"]
+    return tokens / seconds if seconds > 0 else None
+
+
+def stage_speedup(stage: dict | None) -> float | None:
+    """How many times faster the summarizing stage ran batched than per article (same engine, same documents)."""
+    if not stage or stage["batched_s"] <= 0:
+        return None
+    return stage["per_article_s"] / stage["batched_s"]
+
+
+def measures(figures: dict) -> dict[str, float | None]:
+    """The figures the targets are scored on (None: not measured in this run)."""
+    rows = figures["rows"]
+    c = rows.get("default")
+    cpu, gpu = figures["mode"]["device"] == "cpu", figures["mode"]["device"] == "cuda"
+    return {
+        "summarizing_vs_per_article": stage_speedup(figures.get("stage")) if cpu else None,
+        "whole_vs_naive": speedup(rows.get("naive"), c, wall) if cpu else None,
+        "whole_vs_batched": speedup(rows.get("batched"), c, wall) if cpu else None,
+        "rss_mb": c["rss_mb"] if c and cpu else None,
+        "warm_s": figures.get("warm_rerun_s") if cpu else None,
+        "gpu_articles_per_min": 60 * c["articles"] / c["wall"] if c and gpu else None,
+        "gpu_translation_tps": translation_output_tps(c) if c and gpu else None,
+    }
+
+
+@dataclass(frozen=True)
+class Target:
+    """One of the issue's targets: the figure it reads, the device it is for, and the bar."""
+
+    key: str
+    text: str
+    device: str
+    show: Callable[[float], str]
+    ok: Callable[[float], bool]
+
+
+TARGETS = (
+    Target("summarizing_vs_per_article", "summarizing stage: batched (summarize_many) >= 2x per article (summarize() per document)",
+           "cpu", lambda v: f"{v:.2f}x", lambda v: v >= 2),
+    Target("whole_vs_naive", "whole run: (c) >= 8x the naive loop (a)", "cpu", lambda v: f"{v:.2f}x", lambda v: v >= 8),
+    Target("whole_vs_batched", "whole run: (c) >= 3x transformers batched (b)", "cpu", lambda v: f"{v:.2f}x", lambda v: v >= 3),
+    Target("rss_mb", "peak RSS of (c) < 2.5 GB", "cpu", lambda v: f"{v:.0f} MB", lambda v: v < 2500),
+    Target("warm_s", "warm re-run of (c) < 1 s, process start included", "cpu", lambda v: f"{v:.2f} s", lambda v: v < 1.0),
+    Target("gpu_articles_per_min", "GPU (H100): whole pipeline (c) >= 1,000 articles/min", "cuda",
+           lambda v: f"{v:,.0f} articles/min", lambda v: v >= 1000),
+    Target("gpu_translation_tps", "GPU (H100): translation (c) >= 20,000 output tokens/s", "cuda",
+           lambda v: f"{v:,.0f} tok/s", lambda v: v >= 20000),
+)
+
+
+def at_target_conditions(figures: dict, target: Target) -> str | None:
+    """None when this run matches the conditions ``target`` is set for; else why its figure is only indicative."""
+    mode = figures["mode"]
+    if mode.get("quick"):
+        return "tiny models"
+    if target.device == "cpu":
+        counts = {row["articles"] for row in figures["rows"].values()}
+        if target.key == "summarizing_vs_per_article" and figures.get("stage"):
+            counts = {figures["stage"]["articles"]}
+        if counts != {TARGET_ARTICLES}:
+            return f"{'/'.join(map(str, sorted(counts)))} articles, not {TARGET_ARTICLES}"
+    elif "H100" not in figures.get("machine", ""):
+        return "not an H100"
+    return None
+
+
+def score(figures: dict) -> list[tuple[str, str, str]]:
+    """(target, measured, verdict) for every target: met or missed only at the target's conditions, else why not."""
+    values = measures(figures)
+    device = figures["mode"]["device"]
+    out = []
+    for target in TARGETS:
+        value = values[target.key]
+        if value is not None:
+            side = "meets the bar there" if target.ok(value) else "misses the bar there"
+            off = at_target_conditions(figures, target)
+            verdict = ("met" if target.ok(value) else "missed") if off is None else f"not at target conditions ({off}): {side}"
+            out.append((target.text, target.show(value), verdict))
+        elif target.device == "cuda" and device != "cuda":
+            out.append((target.text, "not measured", "no GPU lent"))
+        elif target.device != device:
+            out.append((target.text, "not measured", f"a CPU target; this run used {device}"))
+        else:
+            out.append((target.text, "not measured", "a path it needs was not run"))
+    return out
+
+
+def _ratio(value: float | None) -> str:
+    return f"{value:.2f}x" if value is not None else "-"
+
+
+def _per_article_note(rows: dict) -> list[str]:
+    counts = {row["articles"] for row in rows.values()}
+    if len(counts) == 1:
+        return []
+    return ["", "Paths ran on different numbers of articles (the slow ones on the first articles of the same corpus), "
+            "so every ratio compares seconds per article; whole-run ratios then favour the path with more articles, "
+            "whose model loading is spread thinner."]
+
+
+def render(figures: dict) -> str:
+    """The results as markdown: whole runs, stages, throughput, batches, the summarizing stage alone, wire copy, the targets."""
+    rows = figures["rows"]
+    run = [p for p in PATHS if p in rows]
+    lines = ["| path | articles | wall s | articles/min | peak RSS MB | engine (summarizer) | whole run: (c) is ... faster |",
+             "| --- | ---: | ---: | ---: | ---: | --- | ---: |"]
+    c = rows.get("default")
+    for path in run:
+        r = rows[path]
+        engine = r.get("engines", {}).get("summarizer", "transformers " + figures["mode"]["device"])
+        lines.append(f"| {label(path)} {PATHS[path][1]} | {r['articles']} | {r['wall']:.1f} | {60 * r['articles'] / r['wall']:.2f} | "
+                     f"{r['rss_mb']:.0f} | {engine} | {_ratio(speedup(r, c, wall)) if path != 'default' else ''} |")
+    lines += _per_article_note(rows)
+
+    others = [p for p in run if p != "default"]
+    lines += ["", "Seconds per stage (the stage timer of each path's own process), and how many times faster (c) is on each:", "",
+              "| " + " | ".join(["stage", *(label(p) for p in run), *(f"(c) vs {label(p)}" for p in others)]) + " |",
+              "| --- | " + " | ".join("---:" for _ in run + others) + " |"]
+    stages = [*STAGES] + ([DIGESTS] if any(stage_seconds(rows[p], DIGESTS) > 0.05 for p in run) else []) + ["all"]
+    for stage in stages:
+        cells = ["-" if stage == DIGESTS and p == "naive" else f"{stage_seconds(rows[p], stage):.1f}" for p in run]
+        ratios = [_ratio(speedup(rows[p], c, lambda r, s=stage: stage_seconds(r, s))) if stage != DIGESTS else "-" for p in others]
+        name = "all stages" if stage == "all" else stage
+        lines.append("| " + " | ".join([name, *cells, *ratios]) + " |")
+
+    lines += ["", "Input tokens per second of each stage (the same input for every path on nl-en; each path's own text after it):", "",
+              "| stage | input tokens (c) | " + " | ".join(label(p) for p in run) + " |", "| --- | ---: | " + " | ".join("---:" for _ in run) + " |"]
+    for stage in STAGES:
+        cells = []
+        for p in run:
+            seconds = stage_seconds(rows[p], stage)
+            cells.append(f"{rows[p]['tokens']['in'][stage] / seconds:.0f}" if seconds > 0 else "-")
+        lines.append(f"| {stage} | {c['tokens']['in'][stage] if c else '-'} | " + " | ".join(cells) + " |")
+    lines.append("")
+    lines.append("Output tokens written (nl-en / summaries / en-nl): " + "; ".join(
+        f"{label(p)} " + " / ".join(str(rows[p]["tokens"]["out"][s]) for s in STAGES) for p in run))
+    if c:
+        lines.append(f"Translation output tokens per second of (c), both directions: {translation_output_tps(c) or 0:.0f}")
+    lines += _batches(rows, run)
+    lines += _stage(figures.get("stage"))
+    lines += _wire(figures)
+    warm = figures.get("warm_rerun_s")
+    if warm is not None:
+        lines += ["", f"Warm re-run of (c) on the cache its first run filled, a fresh process, start-up included: {warm:.2f} s"]
+    articles = figures["mode"]["articles"]
+    lines += ["", f"## Against the targets ({articles} articles on {figures['mode']['device']}"
+              f"{'' if articles == TARGET_ARTICLES else f'; the CPU targets are set for {TARGET_ARTICLES}'})", "",
+              "A target reads met or missed only when this run matched its conditions (real shapes, "
+              f"{TARGET_ARTICLES} articles on CPU, an H100 for the GPU ones); otherwise the measured ratio is shown "
+              "with the conditions it was measured at.", "",
+              "| target | measured | verdict |", "| --- | --- | --- |"]
+    lines += [f"| {text} | {shown} | {verdict} |" for text, shown, verdict in score(figures)]
+    return "\n".join(lines)
+
+
+def _batches(rows: dict, run: list[str]) -> list[str]:
+    lines = ["", "Batches the engines were given (recorded around each engine's generate_batches in the worker):", "",
+             "| path | stage | batches | texts per batch, mean / max | input tokens per text | padding | generating s |",
+             "| --- | --- | ---: | ---: | ---: | ---: | ---: |"]
+    found = False
+    for path in run:
+        for stage, b in rows[path].get("batches", {}).items():
+            found = True
+            lines.append(f"| {label(path)} | {stage} | {b['batches']} | {b['mean_texts']:.1f} / {b['max_texts']} | "
+                         f"{b['mean_tokens']:.0f} | {100 * b['padding']:.0f}% | {b['seconds']:.1f} |")
+    return lines if found else []
+
+
+def _stage(stage: dict | None) -> list[str]:
+    if not stage:
+        return []
+    runs = stage["runs"]
+    decoder = stage["batched_s"] - stage["encoder_s"]
+    lines = ["", f"## The summarizing stage alone: per article vs batched ({stage['articles']} articles, {stage['compute']})", "",
+             "The same English documents ((c)'s nl-en output), the same engine and settings, in one process: first "
+             "`summarize_many([document])` for each document in turn, which is the per-article `summarize()` call the pipeline "
+             "made before `summarize_many` (chunk, summarize the chunks, combine), then one `summarize_many(documents)`, as the "
+             f"pipeline now runs a window (token budget {stage['batch_tokens']} per batch, at most 16 texts).", "",
+             "| run | seconds | batches | texts per batch, mean / max | input tokens | generating s |",
+             "| --- | ---: | ---: | ---: | ---: | ---: |"]
+    for name, seconds in (("per article", stage["per_article_s"]), ("batched", stage["batched_s"])):
+        r = runs[name]
+        lines.append(f"| {name} | {seconds:.1f} | {r['batches']} | {r['mean_texts']:.1f} / {r['max_texts']} | {r['input_tokens']} | "
+                     f"{r['generating_s']:.1f} |")
+    lines += ["", f"Batched is **{_ratio(stage_speedup(stage))}** faster. Batch sizes used (texts): per article "
+              f"{runs['per article']['sizes']}; batched {runs['batched']['sizes']}. Summaries identical in both runs: "
+              f"{stage['same_summaries']} of {stage['articles']} (batching pads, which can move int8 results slightly).", "",
+              "Where the batched run's time goes:", "", "| part | seconds | share |", "| --- | ---: | ---: |",
+              f"| encoder | {stage['encoder_s']:.1f} | {100 * stage['encoder_s'] / stage['batched_s']:.0f}% |",
+              f"| decoder (beam search, {stage['summary_tokens']} summary tokens written) | {decoder:.1f} | "
+              f"{100 * decoder / stage['batched_s']:.0f}% |", "",
+              "Encoder measured by " + ("forward hooks inside the batched run's generate() calls."
+                                        if stage["encoder_how"] == "forward hooks" else
+                                        "decoding each of the batched run's batches again for a single step (CTranslate2 has "
+                                        "no hook): encoder plus one decoder step, so the encoder share is an upper bound.")]
+    return lines
+
+
+def _wire(figures: dict) -> list[str]:
+    wire = figures.get("wire")
+    c = figures["rows"].get("default")
+    if not wire or not c:
+        return []
+    stats, plain = figures["corpus"]["wire"], figures["corpus"]["distinct"]
+    lines = ["", "## Second run: a corpus with wire-copy repeats (what deduplication adds)", "",
+             f"The same articles, except that the second of each pair opens with the first half of the first one's "
+             f"paragraphs, word for word: {stats['sentences']} sentences, {stats['distinct']} distinct "
+             f"(the distinct corpus: {plain['sentences']}, all distinct). Only (c) runs again; the naive loop translates every "
+             "sentence on either corpus.", "",
+             "| stage | (c) distinct corpus s | (c) wire copy s | wire copy vs distinct |", "| --- | ---: | ---: | ---: |"]
+    for stage in [*STAGES, DIGESTS, "all"]:
+        a, b = stage_seconds(c, stage), stage_seconds(wire, stage)
+        name = "all stages" if stage == "all" else stage
+        lines.append(f"| {name} | {a:.1f} | {b:.1f} | {a / b:.2f}x |" if b > 0 else f"| {name} | {a:.1f} | {b:.1f} | - |")
+    lines.append(f"| whole run (wall) | {c['wall']:.1f} | {wire['wall']:.1f} | {c['wall'] / wire['wall']:.2f}x |")
+    lines += ["", f"Wire copy: {wire.get('stories', 0)} stories of several articles (distinct corpus: {c.get('stories', 0)}), "
+              f"{wire.get('translations_saved', 0)} sentence translations shared within stories."]
+    return lines
+
+
+def _load(figures: dict) -> str:
+    load = figures.get("load")
+    if not load:
+        return ""
+    return (f" Load average (1 min) {load[0]:.1f} at the start and {load[1]:.1f} at the end: other work shared the cores, "
+            "so read the ratios, not the absolute times.")
+
+
+def document(figures: dict, notes: str) -> str:
+    """BENCHMARKS.md: how the figures were made, the tables, then the hand-written notes (bench/notes.md)."""
+    mode, stats = figures["mode"], figures["corpus"]["distinct"]
+    command = "python bench/bench.py" + (" --quick" if mode.get("quick") else "") \
+        + f" --articles {mode['articles']} --device {mode['device']}" + (f" --subset {mode['subset']}" if mode.get("subset") != mode["articles"] else "") \
+        + (f" --paths {','.join(mode['paths'])}" if mode.get("paths") else "")
+    return f"""# Benchmarks
+
+Produced by `{command}` on {figures.get('date', 'an unrecorded date')} ({figures['seconds'] / 60:.1f} min in all). Machine: {figures['machine']}.{_load(figures)}
+
+Models: random weights with the real shapes{' (no: --quick, tiny layers, an orchestration check only)' if mode.get('quick') else ''}
+(opus-mt nl-en / en-nl, distilbart-cnn-12-6: the layer sizes in `summarizer/models/standins.py`) and tokenizers of the real kind and
+size, so compute, memory and tokens per word (about 1.5) match the real checkpoints and only the words are
+nonsense. Corpus: {stats['articles']} articles of {mode['sentences']} sentences and a headline, {stats['sentences']} sentences, {stats['distinct']} distinct
+({stats['words']} words): new sentences made of the seeds' words, each as long as a seed sentence drawn at random
+(`bench/corpora.py`), so no path gains from repeated text. Each checkpoint's own generation settings (beam 6
+nl-en, 4 en-nl, 4 summaries), except the lengths: random models rarely emit EOS, so every path gets the same
+caps, a translation at most as many tokens as its input, a summary exactly {mode['summary_tokens']} tokens (min = max).
+Each path runs in its own process with the result cache empty; wall time is that process from start to exit,
+model loading included; peak RSS is its ru_maxrss. Conversions (safetensors, CTranslate2) are done once
+beforehand and not timed. The repetition guard only flags loops (`--no-retry-loops`): random weights loop on
+nearly every sentence, which would make the pipeline translate everything twice, a cost real models rarely pay.
+All ratios are measured within this one run on a shared machine: read them as ratios, not as promises of
+absolute speed.
+
+{render(figures)}
+{notes}"""
