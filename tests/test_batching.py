@@ -80,3 +80,13 @@ def test_each_document_is_reported_as_soon_as_it_is_done(engine):
     single = [i for i, d in enumerate(documents) if len(chunk_sentences(d, engine)) == 1]
     assert order[: len(single)] == single  # documents that fit one window finish in the first round
     assert all(summaries)
+
+
+def test_a_long_document_is_cut_into_even_chunks(engine):
+    """Even chunks: no short leftover that gets a minimum length of its own, and so a batch of its own."""
+    long = [f"{SENTENCES[i % 4]} It was report number {i} of the day." for i in range(160)]
+    even, greedy = chunk_sentences(long, engine), chunk_sentences(long, engine, even=False)
+    assert len(even) == len(greedy) > 1
+    sizes, greedy_sizes = engine.count_tokens(even), engine.count_tokens(greedy)
+    assert max(sizes) - min(sizes) < max(greedy_sizes) - min(greedy_sizes)
+    assert max(sizes) <= engine.max_content_tokens

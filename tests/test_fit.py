@@ -1,6 +1,8 @@
 import pytest
 
-from summarizer.generation.fit import pack, split_to_fit
+from hypothesis import given, strategies as st
+
+from summarizer.generation.fit import pack, pack_even, split_to_fit
 from summarizer.generation.batching import batches
 
 
@@ -42,3 +44,24 @@ def test_batches_respect_budget_and_cover_all():
     for g in groups:
         assert len(g) * max(lengths[i] for i in g) <= 100 or len(g) == 1
     assert groups[0][0] == 1  # longest first
+
+
+def test_pack_even_cuts_halves_not_a_full_chunk_and_a_leftover():
+    units, counts = [f"s{i}" for i in range(12)], [10] * 12  # 132 tokens with spaces; limit 100: greedy 99 + 33
+    assert [c.count("s") for c in pack(units, counts, 100)] == [9, 3]
+    assert [c.count("s") for c in pack_even(units, counts, 100)] == [6, 6]
+
+
+@given(st.lists(st.integers(1, 60), min_size=1, max_size=60), st.integers(61, 400))
+def test_pack_even_needs_no_more_chunks_and_is_no_less_even(counts, limit):
+    units = [f"u{i}" for i in range(len(counts))]
+    greedy, even = pack(units, counts, limit), pack_even(units, counts, limit)
+    size = dict(zip(units, counts))
+
+    def tokens(chunk: str) -> int:
+        return sum(size[u] + 1 for u in chunk.split())
+
+    assert " ".join(even).split() == units  # every unit once, in order
+    assert len(even) == len(greedy)
+    assert all(tokens(c) <= limit for c in even)
+    assert min(tokens(c) for c in even) >= min(tokens(c) for c in greedy)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-__all__ = ["split_to_fit", "pack"]
+__all__ = ["split_to_fit", "pack", "pack_even"]
 
 CountFn = Callable[[list[str]], list[int]]
 
@@ -27,6 +27,22 @@ def pack(units: list[str], counts: list[int], limit: int) -> list[str]:
     if current:
         chunks.append(" ".join(current))
     return chunks
+
+
+def pack_even(units: list[str], counts: list[int], limit: int) -> list[str]:
+    """As few chunks as ``pack`` makes, but of about equal length: a long text is cut into halves, thirds...
+    rather than into full chunks and a short leftover."""
+    greedy = pack(units, counts, limit)
+    if len(greedy) < 2:
+        return greedy
+    total = sum(n + 1 for n in counts)
+    target = -(-total // len(greedy))  # the even share, rounded up
+    step = max(1, (limit - target) // 32)
+    for size in range(min(target, limit), limit, step):  # the smallest size that still needs no more chunks
+        chunks = pack(units, counts, size)
+        if len(chunks) <= len(greedy):
+            return chunks
+    return greedy
 
 
 def split_to_fit(text: str, count: CountFn, limit: int, _level: int = 0) -> list[str]:

@@ -70,6 +70,9 @@ class SummarySettings:
     # ...but never more than this share of the input's tokens, so that a three-sentence brief
     # is not padded out to 56 tokens with invented text. 0 turns the scaling off.
     min_length_ratio: float = 0.5
+    # How a text longer than the model's window is cut: "even" chunks of about equal length (no short
+    # leftover that would be summarized alone, and in a batch of its own); part of every cache key.
+    chunking: str = "even"
 
     @classmethod
     def published(cls, config: dict[str, Any]) -> SummarySettings:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import SummarizerError
-from .fit import pack, split_to_fit
+from .fit import pack, pack_even, split_to_fit
 from .settings import SummarySettings
 from ..engines.base import Engine
 from .batching import batches
@@ -20,12 +20,15 @@ log = logging.getLogger(__name__)
 MAX_ROUNDS = 16  # each round must shrink the text (checked), so this only bounds pathological cases
 
 
-def chunk_sentences(sentences: list[str], engine: Engine) -> list[str]:
-    """Join consecutive sentences into chunks that each fit the model's input; over-long sentences are split."""
+def chunk_sentences(sentences: list[str], engine: Engine, *, even: bool = True) -> list[str]:
+    """Join consecutive sentences into chunks that each fit the model's input; over-long sentences are split.
+
+    ``even``: chunks of about equal length (see fit.pack_even), else each as full as it can be.
+    """
     limit = engine.max_content_tokens
     units = [piece for s in sentences for piece in split_to_fit(s, engine.count_tokens, limit)]
     chunks: list[str] = []
-    for chunk in pack(units, engine.count_tokens(units), limit):
+    for chunk in (pack_even if even else pack)(units, engine.count_tokens(units), limit):
         chunks.extend(split_to_fit(chunk, engine.count_tokens, limit))
     return chunks
 
@@ -52,7 +55,8 @@ def summarize_many(
     results: dict[int, str] = {}
     active = {i: _Document(list(sentences)) for i, sentences in enumerate(documents)}
     while active:
-        chunked = {i: chunk_sentences(doc.sentences, engine) for i, doc in active.items()}
+        even = settings.chunking == "even"
+        chunked = {i: chunk_sentences(doc.sentences, engine, even=even) for i, doc in active.items()}
         flat = [chunk for chunks in chunked.values() for chunk in chunks]
         summaries = iter(_summarize_chunks(flat, engine, settings, batch_tokens))
         for i, chunks in chunked.items():
@@ -89,10 +93,13 @@ class _Document:
 
 
 def _summarize_chunks(chunks: list[str], engine: Engine, settings: SummarySettings, batch_tokens: int) -> list[str]:
+    """Every chunk's summary: chunks that share their generation arguments are batched together, longest first."""
     lengths = engine.count_tokens(chunks)
     out: list[str] = [""] * len(chunks)
     kwargs = [settings.generate_kwargs(n, engine.max_content_tokens) for n in lengths]
-    groups = [part for group in batches(lengths, batch_tokens, max_batch=16) for part in _same_kwargs(group, kwargs)]
+    groups = [[members[i] for i in batch]
+              for members in _by_kwargs(kwargs)
+              for batch in batches([lengths[i] for i in members], batch_tokens, max_batch=16)]
     jobs = (([chunks[i] for i in group], kwargs[group[0]]) for group in groups)
     for group, summaries in zip(groups, engine.generate_batches(jobs)):
         for i, summary in zip(group, summaries):
@@ -100,12 +107,9 @@ def _summarize_chunks(chunks: list[str], engine: Engine, settings: SummarySettin
     return out
 
 
-def _same_kwargs(group: list[int], kwargs: list[dict[str, Any]]) -> list[list[int]]:
-    """Split a batch where the generation arguments change (short inputs get a smaller minimum length)."""
-    parts: list[list[int]] = []
-    for i in group:
-        if parts and kwargs[parts[-1][0]] == kwargs[i]:
-            parts[-1].append(i)
-        else:
-            parts.append([i])
-    return parts
+def _by_kwargs(kwargs: list[dict[str, Any]]) -> list[list[int]]:
+    """Indices grouped by equal generation arguments (short inputs get a smaller minimum length), largest group first."""
+    groups: dict[tuple[tuple[str, Any], ...], list[int]] = {}
+    for i, k in enumerate(kwargs):
+        groups.setdefault(tuple(sorted(k.items())), []).append(i)
+    return sorted(groups.values(), key=lambda g: -len(g))
