@@ -181,6 +181,9 @@ class Recorder:
         self.close()
         self.current, self._start = self.prefix + name, time.perf_counter()
 
+    def articles(self, start: int, count: int, total: int) -> None:
+        """Which articles are being processed: not timed."""
+
     def advance(self, n: int = 1) -> None:
         """Progress is not timed."""
 
@@ -221,7 +224,7 @@ def _instrument(recorder: Recorder) -> None:
     from summarizer.run import pipeline
     from summarizer.run.workbench import Workbench
 
-    build, finish = Workbench.build, pipeline._finish
+    build, finish = Workbench.build, pipeline.finish
 
     def build_watched(options, plan, cache):
         workbench = build(options, plan, cache)
@@ -236,7 +239,7 @@ def _instrument(recorder: Recorder) -> None:
         return finish(*args, **kwargs)
 
     Workbench.build = staticmethod(build_watched)  # type: ignore[method-assign]
-    pipeline._finish = finish_named
+    pipeline.finish = finish_named  # type: ignore[assignment]
 
 
 def worker_pipeline(spec: dict) -> dict:
@@ -594,8 +597,12 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit(f"missing modules: {', '.join(missing)}. Install the project's dependencies (pip install -e .), or on a machine "
                          "without network the wheels carried for it (BENCHMARKS.md, 'On a GPU machine')")
     from summarizer.engines.device import plan_device
+    from summarizer.errors import UsageError
 
-    device = plan_device(args.device)[0]
+    try:
+        device = plan_device(args.device)[0]
+    except UsageError as exc:  # --device cuda where no GPU is usable: the library says why
+        raise SystemExit(NO_GPU.format(why=str(exc).removeprefix("--device cuda: "))) from None
     check_device(device)
     mode = {**(QUICK if args.quick else GPU if device == "cuda" else FULL), "device": device, "quick": args.quick}
     mode["articles"] = args.articles or mode["articles"]
