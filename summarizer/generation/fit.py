@@ -30,19 +30,19 @@ def pack(units: list[str], counts: list[int], limit: int) -> list[str]:
 
 
 def pack_even(units: list[str], counts: list[int], limit: int) -> list[str]:
-    """As few chunks as ``pack`` makes, but of about equal length: a long text is cut into halves, thirds...
-    rather than into full chunks and a short leftover."""
+    """As few chunks as ``pack`` makes, with the longest as short as it can be: a long text is cut into halves,
+    thirds... of about equal length rather than into full chunks and a short leftover."""
     greedy = pack(units, counts, limit)
     if len(greedy) < 2:
         return greedy
-    total = sum(n + 1 for n in counts)
-    target = -(-total // len(greedy))  # the even share, rounded up
-    step = max(1, (limit - target) // 32)
-    for size in range(min(target, limit), limit, step):  # the smallest size that still needs no more chunks
-        chunks = pack(units, counts, size)
-        if len(chunks) <= len(greedy):
-            return chunks
-    return greedy
+    low, high = -(-sum(n + 1 for n in counts) // len(greedy)), limit  # the even share (rounded up) .. the limit
+    while low < high:  # the smallest size that still needs no more chunks (greedy packing is optimal for a size)
+        middle = (low + high) // 2
+        if len(pack(units, counts, middle)) <= len(greedy):
+            high = middle
+        else:
+            low = middle + 1
+    return pack(units, counts, low)
 
 
 def split_to_fit(text: str, count: CountFn, limit: int, _level: int = 0) -> list[str]:
