@@ -61,6 +61,7 @@ def finish(bench: Workbench, written: dict[str, Path], features: dict[str, Featu
     stories = list(scan_stories(out_dir))
     plan = regroup(entries, stories, lambda e: features.get(e.name) if e.new else _features(e.json_path))
     built = _build(plan.build, {e.name: e.json_path for e in entries}, bench, Prefixed(reporter, "stories"))
+
     def write_built() -> bool:
         write_stories(out_dir, built)
         return True
