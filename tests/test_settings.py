@@ -69,3 +69,10 @@ def test_generation_kwargs_use_the_scaled_minimum():
     long = SummarySettings().generate_kwargs(700, 1021)
     assert short["min_length"] == 20 and long["min_length"] == 56
     assert short["max_length"] == long["max_length"] == 142
+
+
+def test_chunking_is_even_or_greedy_and_part_of_the_key():
+    assert SummarySettings().chunking == "even"
+    assert SummarySettings(chunking="greedy").as_dict() != SummarySettings().as_dict()
+    with pytest.raises(ValueError, match="chunking must be one of even, greedy, not 'half'"):
+        SummarySettings(chunking="half")

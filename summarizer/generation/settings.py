@@ -10,9 +10,10 @@ from typing import Any
 
 from ..errors import UsageError
 
-__all__ = ["TranslationSettings", "SummarySettings", "Overrides", "published_settings", "STRICT_NO_REPEAT_NGRAM"]
+__all__ = ["TranslationSettings", "SummarySettings", "Overrides", "published_settings", "STRICT_NO_REPEAT_NGRAM", "CHUNKINGS"]
 
 STRICT_NO_REPEAT_NGRAM = 3  # a looping output's retry: no trigram may repeat (opus-mt's default is no constraint)
+CHUNKINGS = ("even", "greedy")  # how a text longer than the summarizer's window is cut (SummarySettings.chunking)
 
 
 @dataclass(frozen=True)
@@ -71,8 +72,13 @@ class SummarySettings:
     # is not padded out to 56 tokens with invented text. 0 turns the scaling off.
     min_length_ratio: float = 0.5
     # How a text longer than the model's window is cut: "even" chunks of about equal length (no short
-    # leftover that would be summarized alone, and in a batch of its own); part of every cache key.
+    # leftover that would be summarized alone, and in a batch of its own), or "greedy": each chunk as full as
+    # it can be (how texts were cut before; the benchmark's baseline). Part of every cache key.
     chunking: str = "even"
+
+    def __post_init__(self) -> None:
+        if self.chunking not in CHUNKINGS:
+            raise ValueError(f"chunking must be one of {', '.join(CHUNKINGS)}, not {self.chunking!r}")
 
     @classmethod
     def published(cls, config: dict[str, Any]) -> SummarySettings:

@@ -55,8 +55,7 @@ def summarize_many(
     results: dict[int, str] = {}
     active = {i: _Document(list(sentences)) for i, sentences in enumerate(documents)}
     while active:
-        even = settings.chunking == "even"
-        chunked = {i: chunk_sentences(doc.sentences, engine, even=even) for i, doc in active.items()}
+        chunked = {i: chunk_sentences(doc.sentences, engine, even=settings.chunking == "even") for i, doc in active.items()}
         flat = [chunk for chunks in chunked.values() for chunk in chunks]
         summaries = iter(_summarize_chunks(flat, engine, settings, batch_tokens))
         for i, chunks in chunked.items():
