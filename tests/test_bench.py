@@ -168,6 +168,16 @@ def test_targets_off_their_conditions_show_the_ratio_but_never_met(tables):
     assert all("tiny models" in verdict for _, shown, verdict in tables.score(quick) if shown != "not measured")
 
 
+def test_a_naive_subset_keeps_the_conditions_of_the_batched_paths_and_says_so(tables):
+    figures = _figures()
+    figures["rows"]["naive"] = {**figures["rows"]["naive"], "articles": 12, "wall": 900.0 * 12 / 50}  # same cost per article
+    by_key = dict(zip((t.key for t in tables.TARGETS), tables.score(figures)))
+    assert by_key["whole_vs_naive"][1:] == ("9.00x", "met ((a) timed on the first 12 of the 50 articles, compared per article)")
+    assert by_key["rss_mb"][1:] == ("1600 MB", "met") and by_key["whole_vs_batched"][1:] == ("4.50x", "met")
+    figures["rows"]["batched"]["articles"] = 12  # (b) batches across articles: fewer of them is another condition
+    assert dict(zip((t.key for t in tables.TARGETS), tables.score(figures)))["rss_mb"][2].startswith("not at target conditions")
+
+
 def test_gpu_targets_need_an_h100(tables):
     gpu = {text: verdict for text, _, verdict in tables.score(_figures(device="cuda", machine="x, GPU NVIDIA H100 80GB HBM3, y"))}
     other = {text: verdict for text, _, verdict in tables.score(_figures(device="cuda", machine="x, GPU NVIDIA A10, y"))}
@@ -249,3 +259,17 @@ def test_encoder_hooks_time_each_encoder_pass_of_a_torch_engine(tiny_models):
         hook.remove()
     engine.generate(["Once more, unhooked."], num_beams=2, min_length=2, max_length=4)
     assert len(spans) == 1 and spans[0] > 0  # one encoder pass for the batch, none after the hooks are gone
+
+
+def test_batch_curve_quick_times_each_batch_size_against_batches_of_one(tmp_path):
+    env = {**os.environ, "SUMMARIZE_BENCH_DIR": str(tmp_path / "bench")}
+    output = tmp_path / "curve.json"
+    done = subprocess.run([sys.executable, str(BENCH / "batch_curve.py"), "--quick", "--device", "cpu", "--texts", "3",
+                           "--sizes", "1,3", "--output", str(output)], capture_output=True, text=True, timeout=600, check=False, env=env)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    figures = json.loads(output.read_text(encoding="utf-8"))
+    assert [row["size"] for row in figures["rows"]] == [1, 3]
+    assert figures["rows"][0]["gain"] == 1.0 and figures["rows"][1]["gain"] > 0
+    assert len(figures["tokens"]) == 3 and all(0 < n <= 40 for n in figures["tokens"])  # texts cut to --tokens
+    assert all(row["seconds"] > 0 and row["per_text"] == pytest.approx(row["seconds"] / 3, rel=0.01) for row in figures["rows"])
+    assert "| 3 |" in done.stdout and "vs batches of one" in done.stdout

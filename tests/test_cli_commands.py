@@ -14,6 +14,7 @@ from summarizer.cache import CACHE_FILE, Cache
 from summarizer.cli.main import EXIT_USAGE, app
 from summarizer.engines import device as device_module
 from summarizer.errors import UsageError
+from summarizer.inputs import webcache
 
 runner = CliRunner()
 
@@ -150,3 +151,37 @@ def test_cache_clear_of_nothing_says_so_and_creates_nothing(tmp_path):
     result = runner.invoke(app, ["cache", "clear", "--cache-dir", str(tmp_path / "nowhere")])
     assert result.exit_code == 0 and "nothing to clear" in result.output
     assert not os.path.exists(tmp_path / "nowhere")
+
+
+def _fetched_pages(directory: Path, urls: list[str]) -> Path:
+    web = directory / webcache.WEB_DIR
+    for url in urls:
+        webcache.store(web, url, final_url=url, content_type="text/html", etag=None, last_modified=None, body=b"<p>x</p>" * 100)
+    return web
+
+
+def test_cache_info_and_clear_include_the_fetched_pages_and_nothing_else_in_their_folder(tmp_path):
+    _filled_cache(tmp_path)
+    web = _fetched_pages(tmp_path, ["https://nos.nl/a", "https://nos.nl/b"])
+    (web / "notes.txt").write_text("mine")  # not the cache's: stays
+    outside = tmp_path.parent / f"{tmp_path.name}-outside.json"
+    outside.write_text("{}")
+    (web / ("f" * 64 + ".json")).symlink_to(outside)  # named like a page, but a link: neither counted nor followed
+    info = runner.invoke(app, ["cache", "info", "--cache-dir", str(tmp_path)]).output
+    assert re.search(rf"^fetched pages: 2 \(0\.0 MB\) in {re.escape(str(web))}$", info, re.MULTILINE), info
+    result = runner.invoke(app, ["cache", "clear", "--cache-dir", str(tmp_path)], input="y\n")
+    assert result.exit_code == 0, result.output
+    assert "and 2 fetched web pages" in result.output and "removed 2 fetched web pages" in result.output
+    assert sorted(p.name for p in web.iterdir()) == ["f" * 64 + ".json", "notes.txt"] and outside.read_text() == "{}"
+    assert webcache.load(web, "https://nos.nl/a") is None
+    info = runner.invoke(app, ["cache", "info", "--cache-dir", str(tmp_path)]).output
+    assert "fetched pages: 0 (0.0 MB)" in info and "results: 0" in info
+
+
+def test_cache_clear_of_fetched_pages_alone_removes_their_folder(tmp_path):
+    web = _fetched_pages(tmp_path, ["https://example.org/feed.xml"])
+    result = runner.invoke(app, ["cache", "clear", "--yes", "--cache-dir", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "removed 1 fetched web pages" in result.output and "cached results" not in result.output
+    assert not web.exists()
+    assert "fetched pages: 0" in runner.invoke(app, ["cache", "info", "--cache-dir", str(tmp_path)]).output

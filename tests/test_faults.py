@@ -223,3 +223,30 @@ def test_a_hostile_tree_gives_one_line_per_refused_input_and_writes_everything_e
     assert all(out in p.resolve().parents for p in out.rglob("*"))
     assert (out / "index.html").is_file() and (out / "index.html").read_text().count(".translation.html") >= len(names)
     assert _tree(tmp_path, tmp_path) == before  # nothing outside out/ (and the cache) was written
+
+
+def test_a_prune_that_cannot_remove_is_one_line_and_the_article_stays_archived(tmp_path, seed_dir, model_args):
+    src, out = tmp_path / "in", tmp_path / "out"
+    (src / "old").mkdir(parents=True)
+    shutil.copy(seed_dir / SEEDS[0], src / "old" / "a.txt")
+    shutil.copy(seed_dir / SEEDS[1], src / "b.txt")
+    assert _run([str(src), "--out", str(out), *FAST, *model_args], tmp_path).returncode == 0
+    shutil.rmtree(src / "old")  # a.txt is gone; its outputs sit in out/old/, which the next run cannot change
+    before = {p.name: p.read_bytes() for p in (out / "old").iterdir()}
+    (out / "old").chmod(0o555)
+    try:
+        result = _run([str(src), "--out", str(out), "--prune", *FAST, *model_args], tmp_path)
+    finally:
+        (out / "old").chmod(0o755)
+    assert result.returncode == EXIT_FAILED, result.stderr
+    assert "Traceback" not in result.stderr
+    [line] = _failed_lines(result.stderr)
+    assert "old/a.json" in line and "cannot remove the outputs of an article whose input is gone (Permission denied)" in line
+    assert "archive:   2 articles" in result.stdout and "1 whose input is gone" in result.stdout
+    assert "pruned" not in result.stdout
+    assert {p.name: p.read_bytes() for p in (out / "old").iterdir()} == before  # nothing half-removed
+    index = (out / "index.md").read_text()
+    assert "*input gone*" in index and "b.translation.html" in index  # still archived, and the rest is written
+    result = _run([str(src), "--out", str(out), "--prune", *FAST, *model_args], tmp_path)  # writable again: pruned
+    assert result.returncode == 0, result.stderr
+    assert "1 pruned" in result.stdout and not list((out / "old").iterdir())

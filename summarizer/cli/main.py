@@ -221,8 +221,10 @@ def _mb(size_bytes: int) -> str:
 
 @cache_app.command("info")
 def cache_info(cache_dir: CacheDirOpt = None) -> None:
-    """Show the cached results by task and the converted models kept beside them; reads only, creates nothing."""
+    """Show the cached results by task, the fetched web pages and the converted models kept beside them; reads only,
+    creates nothing."""
     from ..cache import CACHE_FILE, converted_models, read_info
+    from ..inputs import webcache
 
     directory = _cache_dir(cache_dir)
     info = read_info(directory)
@@ -233,6 +235,8 @@ def cache_info(cache_dir: CacheDirOpt = None) -> None:
         typer.echo(f"results: {sum(info.entries.values())}")
         for task, n in sorted(info.entries.items()):
             typer.echo(f"  {task}: {n}")
+    pages = webcache.stored(directory / webcache.WEB_DIR)
+    typer.echo(f"fetched pages: {pages.pages} ({_mb(pages.size_bytes)}) in {pages.path}" if pages else "fetched pages: 0")
     converted = converted_models(directory)
     typer.echo(f"converted models: {sum(c.count for c in converted)} ({_mb(sum(c.size_bytes for c in converted))})")
     for c in converted:
@@ -246,8 +250,9 @@ def cache_clear(
                                                           "(the next run converts them again).")] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask before deleting.")] = False,
 ) -> None:
-    """Delete every cached result, after asking; with --models, the converted models too."""
+    """Delete every cached result and fetched web page, after asking; with --models, the converted models too."""
     from ..cache import CACHE_FILE, Cache, clear_converted, converted_models, read_info
+    from ..inputs import webcache
 
     directory = _cache_dir(cache_dir)
     what = []
@@ -258,6 +263,9 @@ def cache_clear(
             what.append(f"{sum(info.entries.values()) if info else 0} cached results in {directory / CACHE_FILE}")
         except SummarizerError:  # damaged or foreign: clearing rebuilds it
             what.append(f"the unreadable cache {directory / CACHE_FILE}")
+    pages = webcache.stored(directory / webcache.WEB_DIR)
+    if pages and pages.pages:
+        what.append(f"{pages.pages} fetched web pages ({_mb(pages.size_bytes)}) in {pages.path}")
     converted = converted_models(directory) if models else []
     if converted:
         what.append(f"{sum(c.count for c in converted)} converted models ({_mb(sum(c.size_bytes for c in converted))}) in "
@@ -272,6 +280,8 @@ def cache_clear(
         n = cache.clear()
         cache.close()
         typer.echo(f"removed {n} cached results")
+    if pages and pages.pages:
+        typer.echo(f"removed {webcache.clear(directory / webcache.WEB_DIR)} fetched web pages")
     if converted:
         typer.echo(f"removed {clear_converted(directory)} converted models")
 

@@ -14,6 +14,9 @@ from ..run.options import NullReporter, Reporter, RunReport
 
 __all__ = ["reporter_for", "LiveReporter", "PlainReporter", "report_text", "STAGE_SHARE"]
 
+# The longest name of the stages every run shows (a story digest's), so the column does not widen mid-run (a rare
+# `stories: retrying loops (...)` line still may).
+NAME_WIDTH = len("stories: translating en-nl")
 # Rough share of a window's time per stage, for the run's ETA (BENCHMARKS.md, default path: summarizing dominates);
 # other stages (retries, story digests) count for nothing.
 STAGE_SHARE = {"translating nl-en": 0.10, "summarizing": 0.75, "translating en-nl": 0.15}
@@ -134,7 +137,7 @@ class LiveReporter(_Tracker):
 
         with self.lock:
             table = Table.grid(padding=(0, 2))
-            table.add_column(min_width=24)
+            table.add_column(min_width=NAME_WIDTH)
             table.add_column(width=30)
             table.add_column(justify="right")
             table.add_column()

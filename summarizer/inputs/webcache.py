@@ -6,14 +6,20 @@ import hashlib
 import json
 import logging
 import os
+import re
 import tempfile
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-__all__ = ["Cached", "load", "paths", "store"]
+from ..errors import CacheError
+
+__all__ = ["WEB_DIR", "Cached", "Stored", "clear", "load", "paths", "store", "stored"]
 
 log = logging.getLogger(__name__)
+
+WEB_DIR = "web"  # the fetched pages' folder, beside the result cache
+_OWN = re.compile(r"[0-9a-f]{64}\.(body|json)|\.[0-9a-f]{64}\.(body|json)\..*\.tmp")  # what store() writes, nothing else
 
 
 @dataclass(frozen=True)
@@ -28,6 +34,53 @@ class Cached:
     fetched: str  # ISO timestamp, UTC
     sha256: str  # of the body, checked on every load
     body: bytes
+
+
+@dataclass(frozen=True)
+class Stored:
+    """What a web cache folder holds: fetched pages (one metadata file each) and their bytes on disk."""
+
+    path: str
+    pages: int
+    size_bytes: int
+
+
+def stored(cache_dir: Path) -> Stored | None:
+    """The pages kept in ``cache_dir`` (None when the folder does not exist); reads only, follows no link."""
+    own = _own_files(cache_dir)
+    if own is None:
+        return None
+    return Stored(path=str(cache_dir), pages=sum(1 for entry in own if entry.name.endswith(".json")),
+                  size_bytes=sum(entry.stat(follow_symlinks=False).st_size for entry in own))
+
+
+def clear(cache_dir: Path) -> int:
+    """Delete the fetched pages in ``cache_dir`` (only files this module writes; links and other files are left); how many.
+
+    Raises:
+        CacheError: a page could not be deleted (the pages before it are gone).
+    """
+    own = _own_files(cache_dir) or []
+    for entry in own:
+        try:
+            os.unlink(entry.path)
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            raise CacheError(f"{entry.path}: cannot delete this fetched page ({exc.strerror or exc})") from exc
+    try:
+        cache_dir.rmdir()
+    except OSError:
+        pass  # something else is in there, or it is gone already
+    return sum(1 for entry in own if entry.name.endswith(".json"))
+
+
+def _own_files(cache_dir: Path) -> list[os.DirEntry[str]] | None:
+    """The regular files in ``cache_dir`` named as store() names them; None when it is not a folder (a link is not one)."""
+    if not cache_dir.is_dir() or cache_dir.is_symlink():
+        return None
+    with os.scandir(cache_dir) as entries:
+        return [e for e in entries if _OWN.fullmatch(e.name) and e.is_file(follow_symlinks=False)]
 
 
 def paths(cache_dir: Path, url: str) -> tuple[Path, Path]:

@@ -8,7 +8,9 @@ A story whose members changed is written under its new id and the old one remove
 
 from __future__ import annotations
 
+import functools
 import logging
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,12 +54,7 @@ def finish(bench: Workbench, written: dict[str, Path], features: dict[str, Featu
     new = frozenset(written.values())
     entries = list(scan_articles(out_dir, new=new))
     if prune:
-        gone = [e for e in entries if e.gone and not e.new]
-        report.pruned = len(gone)
-        for entry in gone:
-            remove_article(entry.json_path)
-            log.info("%s: input gone, outputs removed", entry.name)
-        entries = [e for e in entries if not (e.gone and not e.new)]
+        entries = _prune(entries, out_dir, report)
     stories = list(scan_stories(out_dir))
     plan = regroup(entries, stories, lambda e: features.get(e.name) if e.new else _features(e.json_path))
     built = _build(plan.build, {e.name: e.json_path for e in entries}, bench, Prefixed(reporter, "stories"))
@@ -76,6 +73,27 @@ def finish(bench: Workbench, written: dict[str, Path], features: dict[str, Featu
     report.translations_saved = sum(s["translations_saved"] for s in built)
     report.archived = archive.articles if archive is not None else len(entries)
     report.gone = sum(1 for e in entries if e.gone)
+
+
+def _prune(entries: list[ArticleEntry], out_dir: Path, report: RunReport) -> list[ArticleEntry]:
+    """Remove the outputs of archived articles whose input is gone; the entries left in the archive.
+
+    A removal that fails is one line in the report: the article stays in the archive while its
+    record is there (records go first), and only articles whose record went count as pruned.
+    """
+    kept = []
+    for entry in entries:
+        if not entry.gone or entry.new:
+            kept.append(entry)
+            continue
+        reported(functools.partial(remove_article, entry.json_path), out_dir, "the outputs of an article whose input is gone",
+                 report, doing="remove")
+        if os.path.lexists(entry.json_path):
+            kept.append(entry)
+        else:
+            report.pruned += 1
+            log.info("%s: input gone, outputs removed", entry.name)
+    return kept
 
 
 def regroup(entries: Sequence[ArticleEntry], stories: Sequence[StoryEntry],

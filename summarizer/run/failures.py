@@ -38,14 +38,17 @@ def output_error(exc: OSError, folder: Path, what: str) -> OutputError:
     )
 
 
-def reported(write: Callable[[], T], out: Path, what: str, report: RunReport) -> T | None:
-    """``write()``; an OSError other than a full disk becomes one line in ``report.unwritten`` and None."""
+def reported(write: Callable[[], T], out: Path, what: str, report: RunReport, *, doing: str = "write") -> T | None:
+    """``write()``; an OSError other than a full disk becomes one line in ``report.unwritten`` and None.
+
+    ``doing``: the verb of that line (`cannot remove ...` for a removal).
+    """
     try:
         return write()
     except OSError as exc:
         if exc.errno in DISK_FULL:
             raise output_error(exc, out, what) from exc
-        path, problem = where(exc, out), f"cannot write {what} ({cause(exc)})"
+        path, problem = where(exc, out), f"cannot {doing} {what} ({cause(exc)})"
         report.unwritten[path] = problem
         log.info("%s: %s", path, problem)
         return None

@@ -16,6 +16,7 @@ from ..errors import (
 )
 from ..inputs.articles import Article, Splitter
 from ..inputs.discovery import letters_problem
+from ..inputs.webcache import WEB_DIR
 from ..inputs.language import guess_language
 from ..inputs.segment import split_sentences
 from ..models.sources import model_store
@@ -66,7 +67,7 @@ def run(inputs: Path | str | Sequence[Path | str], options: RunOptions, *, repor
     roots = [inputs] if isinstance(inputs, (str, Path)) else list(inputs)
     report = RunReport()
     root = store_root(options)
-    intake = take_in([str(r) for r in roots], options, report, web_cache=root / "web")
+    intake = take_in([str(r) for r in roots], options, report, web_cache=root / WEB_DIR)
     _check_out_dir(options.out_dir)
     if removed := remove_stale_temps(options.out_dir):
         log.warning("%s: removed %d partial files left by an earlier run that was killed", options.out_dir, removed)
