@@ -126,7 +126,16 @@ def input_gone(record: ArticleRecord) -> bool:
 
 def remove_article(json_path: Path) -> int:
     """Delete an article's output files (its record first, so that no half-removed article looks complete); how many."""
-    files = article_files(json_path)
+    return _remove_record_first(article_files(json_path))
+
+
+def remove_story(out_dir: Path, story_id: str) -> None:
+    """Delete a story's files (its record first)."""
+    _remove_record_first(story_paths(out_dir, story_id))
+
+
+def _remove_record_first(files: dict[str, Path]) -> int:
+    """Delete the files by suffix, ``json`` first; how many existed."""
     removed = 0
     for suffix in ("json", *(s for s in files if s != "json")):
         try:
@@ -135,13 +144,6 @@ def remove_article(json_path: Path) -> int:
         except FileNotFoundError:
             pass
     return removed
-
-
-def remove_story(out_dir: Path, story_id: str) -> None:
-    """Delete a story's files (its record first)."""
-    files = story_paths(out_dir, story_id)
-    for suffix in ("json", *(s for s in files if s != "json")):
-        files[suffix].unlink(missing_ok=True)
 
 
 def _record_files(out_dir: Path) -> Iterator[Path]:
@@ -173,9 +175,9 @@ def _record_problem(data: Any) -> str | None:
         return "no source name"
     if not isinstance(meta, dict) or not isinstance(data.get("translation"), list) or not isinstance(data.get("summary"), list):
         return "no meta, translation or summary"
-    if not all(isinstance(p, dict) and isinstance(p.get("en"), str) and isinstance(p.get("nl"), str) for p in data["summary"]):
+    if not _bilingual(data["summary"]):
         return "a summary sentence without English and Dutch"
-    if not all(isinstance(t, dict) and isinstance(t.get("en"), str) and isinstance(t.get("nl"), str) for t in data["translation"]):
+    if not _bilingual(data["translation"]):
         return "a sentence without English and Dutch"
     return None
 
@@ -192,10 +194,14 @@ def _story_problem(data: Any) -> str | None:
         return "no member list"
     if not isinstance(sentences, list) or not all(isinstance(s, dict) for s in sentences):
         return "no sentences"
-    if not isinstance(summary, list) or not all(isinstance(p, dict) and isinstance(p.get("en"), str) and isinstance(p.get("nl"), str)
-                                                for p in summary):
+    if not isinstance(summary, list) or not _bilingual(summary):
         return "no summary"
     return None
+
+
+def _bilingual(items: list[Any]) -> bool:
+    """Whether every item is an object with English and Dutch text (summary and translation sentences)."""
+    return all(isinstance(i, dict) and isinstance(i.get("en"), str) and isinstance(i.get("nl"), str) for i in items)
 
 
 def _pairs(pairs: list[SummaryPair]) -> tuple[SummaryPair, ...]:

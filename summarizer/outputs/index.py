@@ -70,6 +70,16 @@ class Archive:
         """Every article, in display order."""
         return (a for _, _, articles in self.days for a in articles)
 
+    @property
+    def new(self) -> int:
+        """Articles this run wrote."""
+        return sum(1 for a in self.entries() if a.new)
+
+    @property
+    def gone(self) -> int:
+        """Articles whose input file no longer exists."""
+        return sum(1 for a in self.entries() if a.gone)
+
 
 def arrange(articles: Iterable[ArticleEntry], stories: Iterable[StoryEntry]) -> Archive:
     """Articles and stories grouped by day, newest day first; in a day, the latest written first, then by name."""
@@ -116,6 +126,15 @@ class _Links:
     story: Callable[[str, str], str]  # a story's file by id and suffix
     sentence: dict[str, str]  # article name -> its translation page, for story citations
 
+    def story_cites(self, story: StoryEntry) -> dict[int, str]:
+        """Story sentence -> the href of the article sentence it came from (for the articles the index links)."""
+        return {i: f"{self.sentence[name]}#s{k}" for i, (name, k) in story.cited.items() if name in self.sentence}
+
+
+def _article_cites(article: ArticleEntry, href: str) -> dict[int, str]:
+    """Cited sentence index -> its row on the article's translation page ``href``."""
+    return {i: f"{href}#s{i}" for p in article.summary for i in p.get("sources", [])}
+
 
 def _linker(index_file: Path, out_dir: Path) -> Callable[[Archive], _Links]:
     def links(archive: Archive) -> _Links:
@@ -129,12 +148,10 @@ def _linker(index_file: Path, out_dir: Path) -> Callable[[Archive], _Links]:
 def index_html(archive: Archive, linker: Callable[[Archive], _Links]) -> str:
     """One self-contained page: a search box and filters, then every day's stories and articles, EN and NL side by side."""
     links = linker(archive)
-    n_new = sum(1 for a in archive.entries() if a.new)
-    n_gone = sum(1 for a in archive.entries() if a.gone)
     n_flags = sum(len(flags(p, "en")) for a in archive.entries() for p in a.summary)
-    gone = (f' {n_gone} <span class="badge gone">input gone</span>: their input file no longer exists '
-            '(<code>summarize run --prune</code> removes their outputs).' if n_gone else "")
-    note = (f'<p class="note">{archive.articles} articles ({n_new} <span class="badge new">new</span> in this run), '
+    gone = (f' {archive.gone} <span class="badge gone">input gone</span>: their input file no longer exists '
+            '(<code>summarize run --prune</code> removes their outputs).' if archive.gone else "")
+    note = (f'<p class="note">{archive.articles} articles ({archive.new} <span class="badge new">new</span> in this run), '
             f'{archive.stories} stories, newest first.{gone} <mark>Marked</mark> numbers, dates, times and names '
             f'({n_flags} in English) were found nowhere in the article; [n] links to the supporting source sentence.</p>')
     body = ["<h1>Summaries</h1>", note, _filters(archive)]
@@ -185,7 +202,7 @@ def _data(day: str | None, sources: Iterable[str], story: str, new: bool) -> str
 def _story_html(story: StoryEntry, archive: Archive, links: _Links) -> str:
     new = story.id in archive.new_stories
     members = ", ".join(f'<a href="#{article_anchor(n)}">{escape(n)}</a>' for n in story.members)
-    cite = {i: f"{links.sentence[name]}#s{k}" for i, (name, k) in story.cited.items() if name in links.sentence}
+    cite = links.story_cites(story)
     return (f'<article class="item story" id="{escape(story.id)}" {_data(story.day, story.sources, story.id, new)}>'
             f'<h3><span class="kind">Story:</span> {escape(story.title("en"))}{_badges(new)}</h3>'
             f'<p class="meta">{escape(story.title("nl"))}<br>{len(story.members)} articles: {members} · '
@@ -202,7 +219,7 @@ def _article_html(article: ArticleEntry, archive: Archive, links: _Links) -> str
     story = archive.story_of.get(article.name, "")
     if story:
         extra += f' · <a href="#{escape(story)}">story</a>'
-    cite = {i: f"{href}#s{i}" for p in article.summary for i in p.get("sources", [])}
+    cite = _article_cites(article, href)
     return (f'<article class="item article" id="{article_anchor(article.name)}" '
             f'{_data(article.day, [article.source] if article.source else [], story, article.new)}>'
             f'<h3>{escape(article.title("en"))}{_badges(article.new, article.gone)}</h3>'
@@ -227,11 +244,9 @@ def _pairs_html(pairs: Sequence[SummaryPair], cite: dict[int, str]) -> str:
 def index_markdown(archive: Archive, linker: Callable[[Archive], _Links]) -> str:
     """The index for terminals and Markdown viewers: the same days, stories and articles, with real links."""
     links = linker(archive)
-    n_new = sum(1 for a in archive.entries() if a.new)
-    n_gone = sum(1 for a in archive.entries() if a.gone)
-    lines = ["# Summaries", "", f"{archive.articles} articles ({n_new} new in this run), {archive.stories} stories, newest first."
-             + (f" {n_gone} marked *input gone*: their input file no longer exists (`summarize run --prune` removes them)."
-                if n_gone else ""), ""]
+    lines = ["# Summaries", "", f"{archive.articles} articles ({archive.new} new in this run), {archive.stories} stories, "
+             "newest first." + (f" {archive.gone} marked *input gone*: their input file no longer exists (`summarize run --prune` "
+                                "removes them)." if archive.gone else ""), ""]
     for day, stories, articles in archive.days:
         lines += [f"## {escape_md('Undated' if day == UNDATED else day)}", ""]
         for story in stories:
@@ -240,7 +255,7 @@ def index_markdown(archive: Archive, linker: Callable[[Archive], _Links]) -> str
             lines += [" · ".join([*(["**new**"] if new else []), f"{len(story.members)} articles",
                                   md_link("English digest", links.story(story.id, "en.md")),
                                   md_link("Nederlandse samenvatting", links.story(story.id, "nl.md"))]), ""]
-            cite = {i: f"{links.sentence[name]}#s{k}" for i, (name, k) in story.cited.items() if name in links.sentence}
+            cite = links.story_cites(story)
             lines += [f"- {_md_sentence(p, 'en', cite)}" for p in story.summary] + [""]
         for article in articles:
             href = links.page(article)
@@ -249,7 +264,7 @@ def index_markdown(archive: Archive, linker: Callable[[Archive], _Links]) -> str
                     escape_md(article.line), md_link("full translation", href),
                     *([md_link("original", original)] if original else [])]
             lines += [f"### {escape_md(article.title('en'))}", "", " · ".join(bits), ""]
-            cite = {i: f"{href}#s{i}" for p in article.summary for i in p.get("sources", [])}
+            cite = _article_cites(article, href)
             for pair in article.summary:
                 lines += [f"- EN: {_md_sentence(pair, 'en', cite)}", f"  NL: {_md_sentence(pair, 'nl', {})}"]
             lines.append("")
