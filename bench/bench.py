@@ -358,26 +358,21 @@ def worker_stage(spec: dict) -> dict:
     recorder.batches = log
     encoder_spans: list[float] = []
 
-    recorder.current = "per article, greedy chunks"
-    greedy = replace(settings, chunking="greedy")
-    start = time.perf_counter()
-    for doc in documents:
-        summarize_many([doc], engine=engine, settings=greedy, batch_tokens=budget)
-    sync()
-    before = time.perf_counter() - start
+    def timed(run: str, work: Any) -> tuple[Any, float]:
+        """``work()``'s result and its seconds, its batches logged under ``run`` (a name of tables.STAGE_RUNS)."""
+        recorder.current = run
+        start = time.perf_counter()
+        result = work()
+        sync()
+        return result, time.perf_counter() - start
 
-    recorder.current = "per article"
-    start = time.perf_counter()
-    alone = [summarize_many([doc], engine=engine, settings=settings, batch_tokens=budget)[0] for doc in documents]
-    sync()
-    per_article = time.perf_counter() - start
+    def each(chosen: Any) -> list[str]:
+        return [summarize_many([doc], engine=engine, settings=chosen, batch_tokens=budget)[0] for doc in documents]
 
-    recorder.current = "batched"
+    _, before = timed("per article, greedy chunks", lambda: each(replace(settings, chunking="greedy")))
+    alone, per_article = timed("per article", lambda: each(settings))
     hooks = _encoder_hooks(inner, encoder_spans, sync) if inner.name == "torch" else []
-    start = time.perf_counter()
-    together = summarize_many(documents, engine=engine, settings=settings, batch_tokens=budget)
-    sync()
-    batched = time.perf_counter() - start
+    together, batched = timed("batched", lambda: summarize_many(documents, engine=engine, settings=settings, batch_tokens=budget))
     for hook in hooks:
         hook.remove()
     if inner.name == "torch":
